@@ -1,0 +1,56 @@
+"""seed_demo: demo staff for every role in two teams, and synthetic families (SPEC §12).
+
+Idempotent: running it again refreshes the demo accounts and adds only the
+families that are missing. Never real data: every person comes from Faker.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from cases.demo import DemoTeam, seed_families
+from fss.core.demo import DEMO_ACCOUNTS, seed_staff
+from fss.core.models import User
+
+
+class Command(BaseCommand):
+    help = "Load demo staff (one per role, two teams) and N synthetic families. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--families", type=int, default=21, help="number of demo families (default 21)")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="seed even with DEBUG off (a demo or training deployment, never a live one)",
+        )
+
+    def handle(self, *args, families: int, force: bool, **options):
+        if families < 0:
+            raise CommandError("--families must be zero or more.")
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off, so this looks like a live system: demo accounts and families "
+                "are not loaded. Use --force only on a demo or training deployment."
+            )
+        password = settings.DEMO_PASSWORD
+        teams = seed_staff(password=password)
+        workers = {
+            name: list(
+                User.objects.filter(
+                    username__in=[a.username for a in DEMO_ACCOUNTS if a.team == name and not a.is_manager]
+                ).order_by("username")
+            )
+            for name in teams
+        }
+        created, present = seed_families(
+            count=families,
+            teams=[DemoTeam(team=team, workers=workers[name]) for name, team in teams.items()],
+            today=timezone.localdate(),
+        )
+        self.stdout.write(f"Demo families: {created} created, {present} already present.")
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts (every password: {password})")
+        width = max(len(a.username) for a in DEMO_ACCOUNTS)
+        for account in DEMO_ACCOUNTS:
+            team = f"  {account.team}" if account.team else ""
+            self.stdout.write(f"  {account.username.ljust(width)}  {account.role}{team}")

@@ -1,0 +1,93 @@
+"""The six staff roles of SPEC §1 and the model permissions each holds.
+
+Roles are Django groups. This table is the single statement of what each role
+may do at model level; object-level access to a family (team, allocation,
+break-glass) comes on top of it through django-guardian. The data migration
+core.0002 creates the groups, and `sync_role_permissions` re-applies the table
+after every `migrate`, so a permission added by a later app reaches its roles.
+Deny by default: a role holds exactly the permissions listed here.
+"""
+
+from django.apps import apps as global_apps
+
+CASEWORKER = "Caseworker"
+TEAM_MANAGER = "Team manager"
+DPO = "Data Protection Officer"
+RECORDS_OFFICER = "Records officer"
+PERFORMANCE_ANALYST = "Performance analyst"
+SYSTEM_ADMINISTRATOR = "System administrator"
+
+ALL_ROLES = [
+    CASEWORKER,
+    TEAM_MANAGER,
+    DPO,
+    RECORDS_OFFICER,
+    PERFORMANCE_ANALYST,
+    SYSTEM_ADMINISTRATOR,
+]
+
+_CASE_MODELS = ["family", "familyaddress", "person", "membership", "case"]
+
+
+def _crud(app_label: str, models: list[str], actions=("view", "add", "change")) -> list[str]:
+    return [f"{app_label}.{action}_{model}" for model in models for action in actions]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Day-to-day work on the families their team holds. No deletion: records
+    # leave only through the retention sweep (SPEC §7).
+    CASEWORKER: [*_crud("cases", _CASE_MODELS), "core.view_team"],
+    TEAM_MANAGER: [*_crud("cases", _CASE_MODELS), "cases.allocate_family", "core.view_team"],
+    # The DPO reads everything (every read is access-logged) and keeps the registers.
+    DPO: [
+        *_crud("cases", _CASE_MODELS, actions=("view",)),
+        "core.view_accesslogentry",
+        "core.review_break_glass",
+        "core.view_jobheartbeat",
+        "core.view_user",
+        "core.view_team",
+        "core.view_teammembership",
+    ],
+    # Confirms destruction of paper files; gains the paper-destruction
+    # permissions when the retention app provides them.
+    RECORDS_OFFICER: [],
+    # Group-level statistics only, never an identifiable record (SPEC §6.4).
+    PERFORMANCE_ANALYST: [],
+    # Users, teams and role membership; no access to family records.
+    SYSTEM_ADMINISTRATOR: [
+        *_crud("core", ["user", "team", "teammembership"]),
+        "auth.view_group",
+    ],
+}
+
+# Roles that may use the Django admin site (the DPO console and user administration).
+ADMIN_SITE_ROLES = {DPO, SYSTEM_ADMINISTRATOR}
+
+
+def sync_roles(apps=global_apps) -> None:
+    """Create the role groups and give each exactly the permissions in ROLE_PERMISSIONS.
+
+    Permissions whose model does not exist yet are skipped; they are added by the
+    next run after their app migrates.
+    """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.filter(
+            content_type__app_label__in={p.split(".")[0] for p in wanted}
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
+    for role in ALL_ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_name[p] for p in ROLE_PERMISSIONS[role] if p in by_name])
+
+
+def sync_role_permissions(sender, apps=global_apps, using="default", **kwargs) -> None:
+    """post_migrate receiver: keep the role groups in step with ROLE_PERMISSIONS."""
+    try:
+        apps.get_model("auth", "Group")
+    except LookupError:
+        return  # migrating to a state before the roles exist
+    sync_roles(apps)
