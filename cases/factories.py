@@ -19,9 +19,18 @@ def _today() -> datetime.date:
 class FamilyFactory(DjangoModelFactory):
     class Meta:
         model = Family
+        skip_postgeneration_save = True
 
     team = factory.SubFactory(TeamFactory)
     lead_worker = None
+
+    @factory.post_generation
+    def grants(self, create, extracted, **kwargs):
+        # As allocation does: the team (and lead worker) may see and change the family.
+        if create and extracted is not False:
+            from cases.services import grant_allocation
+
+            grant_allocation(self)
 
 
 class FamilyAddressFactory(DjangoModelFactory):

@@ -16,3 +16,5 @@ class CoreConfig(AppConfig):
         # Later apps add models (and so permissions) after the roles migration ran;
         # re-apply the role → permission table after every migrate.
         post_migrate.connect(sync_role_permissions, dispatch_uid="fss.core.sync_roles")
+
+        from fss.core import signals  # noqa: F401 - team membership keeps team groups in step

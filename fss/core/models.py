@@ -1,24 +1,43 @@
 """Staff users, teams, the access log and job heartbeats."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+TEAM_GROUP_PREFIX = "Team: "
+
 
 class Team(models.Model):
-    """A team of caseworkers under a manager; families are held by one team."""
+    """A team of caseworkers under a manager; families are held by one team.
+
+    Each team has its own permission group: the team's members are in it, and a
+    family held by the team grants that group view/change on the family
+    (django-guardian), so team access is an object grant like any other.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     is_active = models.BooleanField(default=True)
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="team"
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["group"])
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        group_name = f"{TEAM_GROUP_PREFIX}{self.name}"
+        if self.group_id is None:
+            self.group, _ = Group.objects.get_or_create(name=group_name)
+        elif self.group.name != group_name:
+            self.group.name = group_name
+            self.group.save(update_fields=["name"])
+        super().save(*args, **kwargs)
 
 
 class User(AbstractUser):
@@ -37,9 +56,14 @@ class User(AbstractUser):
 
     @property
     def role_names(self) -> set[str]:
-        """Names of the roles (groups) this user holds; cached per instance."""
+        """Names of the roles (groups) this user holds; cached per instance.
+
+        Team groups (see Team) are not roles and are left out.
+        """
         if not hasattr(self, "_role_names"):
-            self._role_names = set(self.groups.values_list("name", flat=True))
+            self._role_names = set(
+                self.groups.exclude(name__startswith=TEAM_GROUP_PREFIX).values_list("name", flat=True)
+            )
         return self._role_names
 
     def has_role(self, role: str) -> bool:

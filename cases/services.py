@@ -1,0 +1,374 @@
+"""What caseworkers and managers do to families and cases (SPEC §4).
+
+Each function is one transaction, takes the acting user as `by=`, and writes the
+access log in the same transaction. django-simple-history records who changed
+what (`_history_user`), so no bulk updates here.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from cases.eligibility import check_eligibility
+from cases.models import (
+    BreakGlassAccess,
+    Case,
+    CaseEvent,
+    CaseNote,
+    Family,
+    FamilyAddress,
+    Membership,
+    Person,
+    Referral,
+)
+from fss.core import roles
+from fss.core.models import AccessLogEntry
+from fss.core.services import log_access
+
+FAMILY_GRANTS = ("view_family", "change_family")
+BREAK_GLASS_HOURS = 8
+
+
+def _save(instance, by):
+    instance._history_user = by
+    instance.save()
+    return instance
+
+
+def _log_change(*, by, record, family: Family, request=None, person_id=None):
+    log_access(
+        by=by,
+        record=record,
+        action=AccessLogEntry.Action.CHANGE,
+        request=request,
+        family_id=family.pk,
+        person_id=person_id,
+    )
+
+
+def _not_in_future(value: date, field: str, label: str):
+    if value > timezone.localdate():
+        raise ValidationError({field: f"{label} must be today or in the past."})
+
+
+def grant_allocation(family: Family) -> None:
+    """Give the holding team's group and the lead worker view and change on the family."""
+    for perm in FAMILY_GRANTS:
+        assign_perm(perm, family.team.group, family)
+        if family.lead_worker is not None:
+            assign_perm(perm, family.lead_worker, family)
+
+
+@transaction.atomic
+def allocate_family(*, family: Family, team, lead_worker=None, by, request=None) -> Family:
+    """Give a family to a team (and optionally a lead worker), moving the object grants with it.
+
+    The previous team's group and the previous lead worker lose their grants;
+    the new ones gain view and change (SPEC §9: grants follow allocation).
+    """
+    if lead_worker is not None and not lead_worker.has_perm("cases.change_family"):
+        raise ValidationError({"lead_worker": "The lead worker must be a caseworker or team manager."})
+    old_team_id = family.team_id if family.pk else None
+    old_worker = family.lead_worker if family.pk else None
+    family.team = team
+    family.lead_worker = lead_worker
+    _save(family, by)
+    if old_team_id and old_team_id != team.pk:
+        old_group = type(team).objects.get(pk=old_team_id).group
+        for perm in FAMILY_GRANTS:
+            remove_perm(perm, old_group, family)
+    if old_worker is not None and old_worker != lead_worker:
+        for perm in FAMILY_GRANTS:
+            remove_perm(perm, old_worker, family)
+    grant_allocation(family)
+    open_case = family.cases.filter(status=Case.Status.OPEN).first()
+    if open_case is not None and open_case.lead_worker != lead_worker:
+        open_case.lead_worker = lead_worker
+        _save(open_case, by)
+    _log_change(by=by, record=family, family=family, request=request)
+    return family
+
+
+@transaction.atomic
+def record_referral(
+    *,
+    team,
+    received_on: date,
+    source: str,
+    reason: str,
+    by,
+    family: Family | None = None,
+    source_team: str = "",
+    referrer_name: str = "",
+    referrer_contact: str = "",
+    address: dict | None = None,
+    request=None,
+) -> Referral:
+    """Record a referral; for a new household, create the family record held by `team`."""
+    _not_in_future(received_on, "received_on", "The date the referral was received")
+    if source == Referral.Source.SOCIAL_CARE_STEP_DOWN and not source_team:
+        raise ValidationError({"source_team": "Enter the social care team the family is stepping down from."})
+    if family is None:
+        family = allocate_family(family=Family(), team=team, by=by, request=request)
+        if address:
+            _save(FamilyAddress(family=family, start_date=received_on, **address), by)
+    elif family.referrals.filter(decision="").exists():
+        raise ValidationError("This family already has a referral waiting for a decision.")
+    referral = _save(
+        Referral(
+            family=family,
+            received_on=received_on,
+            source=source,
+            source_team=source_team,
+            reason=reason,
+            referrer_name=referrer_name,
+            referrer_contact=referrer_contact,
+            recorded_by=by,
+        ),
+        by,
+    )
+    _log_change(by=by, record=referral, family=family, request=request)
+    return referral
+
+
+@transaction.atomic
+def add_member(
+    *,
+    family: Family,
+    role: str,
+    start_date: date,
+    by,
+    person: Person | None = None,
+    person_fields: dict | None = None,
+    has_parental_responsibility: bool = False,
+    request=None,
+) -> Membership:
+    """Add an existing or new person to a family with their role."""
+    if (person is None) == (person_fields is None):
+        raise ValueError("Give either an existing person or the fields of a new one.")
+    if person is None:
+        person = Person(**person_fields)
+        person.full_clean()
+        if person.date_of_birth:
+            _not_in_future(person.date_of_birth, "date_of_birth", "Date of birth")
+        _save(person, by)
+    elif family.memberships.filter(person=person, end_date__isnull=True).exists():
+        raise ValidationError("This person is already a member of the family.")
+    if has_parental_responsibility and role not in (
+        Membership.Role.PARENT_CARER,
+        Membership.Role.OTHER_ADULT,
+    ):
+        message = "Only a parent, carer or other adult can hold parental responsibility."
+        raise ValidationError({"has_parental_responsibility": message})
+    membership = Membership(
+        family=family,
+        person=person,
+        role=role,
+        start_date=start_date,
+        has_parental_responsibility=has_parental_responsibility,
+    )
+    membership.full_clean()
+    _save(membership, by)
+    _log_change(by=by, record=membership, family=family, request=request, person_id=person.pk)
+    return membership
+
+
+def current_members(family: Family):
+    return [m.person for m in family.memberships.filter(end_date__isnull=True).select_related("person")]
+
+
+@transaction.atomic
+def decide_referral(
+    *,
+    referral: Referral,
+    decision: str,
+    decided_on: date,
+    by,
+    reason: str = "",
+    eligibility_exception_reason: str = "",
+    request=None,
+) -> Case | None:
+    """Decide a referral. Accepting checks eligibility (SPEC §4.2) and opens a case.
+
+    An ineligible family is refused with the reason, unless a team manager
+    records an exception with a reason (kept and reportable).
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.decision:
+        raise ValidationError("This referral has already been decided.")
+    if decision not in Referral.Decision.values or decision == "":
+        raise ValidationError({"decision": "Choose a decision."})
+    _not_in_future(decided_on, "decided_on", "The decision date")
+    if decided_on < referral.received_on:
+        raise ValidationError({"decided_on": "The decision date must be on or after the date received."})
+    case = None
+    if decision == Referral.Decision.ACCEPT:
+        eligibility = check_eligibility(people=current_members(referral.family), on=referral.received_on)
+        if not eligibility.eligible:
+            if not eligibility_exception_reason.strip():
+                raise ValidationError({"decision": f"This family is not eligible. {eligibility.reason}"})
+            if not by.has_role(roles.TEAM_MANAGER):
+                message = "Only a team manager can accept a family as an exception."
+                raise ValidationError({"eligibility_exception_reason": message})
+            referral.eligibility_exception_reason = eligibility_exception_reason.strip()
+        if referral.family.cases.filter(status=Case.Status.OPEN).exists():
+            raise ValidationError("This family already has an open case.")
+        case = _save(
+            Case(
+                family=referral.family,
+                referral=referral,
+                opened_on=decided_on,
+                lead_worker=referral.family.lead_worker,
+            ),
+            by,
+        )
+        _save(CaseEvent(case=case, kind=CaseEvent.Kind.OPENED, on=decided_on, by=by), by)
+    elif decision == Referral.Decision.STEP_UP and not reason.strip():
+        raise ValidationError({"reason": "Enter the social care team the family is stepped up to."})
+    referral.decision = decision
+    referral.decided_on = decided_on
+    referral.decided_by = by
+    referral.decision_reason = reason.strip()
+    _save(referral, by)
+    _log_change(by=by, record=referral, family=referral.family, request=request)
+    return case
+
+
+@transaction.atomic
+def close_case(
+    *,
+    case: Case,
+    closed_on: date,
+    reason: str,
+    by,
+    receiving_team: str = "",
+    note: str = "",
+    request=None,
+) -> Case:
+    """Close an open case with a reason. The family's destruction date follows from it (SPEC §4.4, §7)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Case.Status.OPEN:
+        raise ValidationError("This case is already closed.")
+    if reason not in Case.ClosureReason.values:
+        raise ValidationError({"reason": "Choose why the case is closing."})
+    _not_in_future(closed_on, "closed_on", "The closure date")
+    if closed_on < case.opened_on:
+        opened = f"{case.opened_on:%d %B %Y}"
+        raise ValidationError(
+            {"closed_on": f"The closure date must be on or after the date the case opened ({opened})."}
+        )
+    if reason == Case.ClosureReason.STEPPED_UP and not receiving_team.strip():
+        raise ValidationError({"receiving_team": "Enter the social care team receiving the family."})
+    case.status = Case.Status.CLOSED
+    case.closed_on = closed_on
+    case.closure_reason = reason
+    _save(case, by)
+    _save(
+        CaseEvent(
+            case=case,
+            kind=CaseEvent.Kind.CLOSED,
+            on=closed_on,
+            closure_reason=reason,
+            receiving_team=receiving_team.strip(),
+            note=note,
+            by=by,
+        ),
+        by,
+    )
+    _log_change(by=by, record=case, family=case.family, request=request)
+    return case
+
+
+@transaction.atomic
+def reopen_case(*, case: Case, reopened_on: date, by, note: str = "", request=None) -> Case:
+    """Reopen a closed case: involvement goes on again, so the retention clock stops.
+
+    It restarts at the next closure (SPEC §4.4, §7).
+    """
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Case.Status.CLOSED:
+        raise ValidationError("Only a closed case can be reopened.")
+    if case.family.cases.filter(status=Case.Status.OPEN).exists():
+        raise ValidationError("This family already has an open case.")
+    _not_in_future(reopened_on, "reopened_on", "The date reopened")
+    if reopened_on < case.closed_on:
+        raise ValidationError({"reopened_on": "The date reopened must be on or after the closure date."})
+    case.status = Case.Status.OPEN
+    case.closed_on = None
+    case.closure_reason = ""
+    _save(case, by)
+    _save(CaseEvent(case=case, kind=CaseEvent.Kind.REOPENED, on=reopened_on, note=note, by=by), by)
+    _log_change(by=by, record=case, family=case.family, request=request)
+    return case
+
+
+@transaction.atomic
+def add_note(
+    *,
+    case: Case,
+    kind: str,
+    occurred_on: date,
+    text: str,
+    by,
+    is_opinion: bool = False,
+    is_sensitive: bool = False,
+    people_present=(),
+    people_mentioned=(),
+    request=None,
+) -> CaseNote:
+    """Record a contact or case note. People present or mentioned must belong to the family."""
+    if not text.strip():
+        raise ValidationError({"text": "Enter the note."})
+    _not_in_future(occurred_on, "occurred_on", "The date of the contact")
+    if occurred_on < case.opened_on:
+        raise ValidationError({"occurred_on": "The date of the contact must be on or after the case opened."})
+    member_ids = set(case.family.memberships.values_list("person_id", flat=True))
+    for field, people in (("people_present", people_present), ("people_mentioned", people_mentioned)):
+        if any(p.pk not in member_ids for p in people):
+            raise ValidationError({field: "Choose only people who belong to this family."})
+    note = _save(
+        CaseNote(
+            case=case,
+            kind=kind,
+            occurred_on=occurred_on,
+            text=text.strip(),
+            is_opinion=is_opinion,
+            is_sensitive=is_sensitive,
+            author=by,
+        ),
+        by,
+    )
+    note.people_present.set(people_present)
+    note.people_mentioned.set(people_mentioned)
+    _log_change(by=by, record=note, family=case.family, request=request)
+    return note
+
+
+@transaction.atomic
+def open_break_glass(*, family: Family, by, reason: str, request=None) -> BreakGlassAccess:
+    """Time-limited read access outside the user's grant, with a stated reason, for DPO review."""
+    if not reason.strip() or len(reason.strip()) < 10:
+        raise ValidationError({"reason": "Explain why you need to see this family (at least 10 characters)."})
+    if not by.has_perm("cases.view_family"):
+        raise ValidationError("Your role does not allow you to see family records.")
+    access = _save(
+        BreakGlassAccess(
+            family=family,
+            user=by,
+            reason=reason.strip(),
+            expires_at=timezone.now() + timedelta(hours=BREAK_GLASS_HOURS),
+        ),
+        by,
+    )
+    log_access(
+        by=by,
+        record=family,
+        request=request,
+        family_id=family.pk,
+        reason=access.reason,
+        is_break_glass=True,
+    )
+    return access
