@@ -27,7 +27,7 @@ COPY --from=assets /app/node_modules/govuk-frontend/dist/govuk ./node_modules/go
 COPY --from=assets /app/static/build ./static/build
 
 # Collect static files with throwaway keys: nothing secret is baked into the image.
-RUN DEBUG=false SECRET_KEY=collectstatic-only FIELD_ENCRYPTION_KEY=collectstatic-only \
+RUN DEBUG=false SECRET_KEY=collectstatic-only FIELD_ENCRYPTION_KEY=collectstatic-only-throwaway-passphrase-not-a-key \
     python manage.py collectstatic --noinput
 
 USER fss

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from fss.core.fields import parse_field_encryption_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -23,6 +25,9 @@ DEMO_FIELD_ENCRYPTION_KEY = "demo-only-insecure-field-encryption-key"
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEMO_SECRET_KEY)
+# Keys for the special category fields encrypted at rest (fss/core/fields.py), independent of
+# SECRET_KEY: comma-separated, the first encrypts and all are tried to decrypt, so keys can be
+# rotated (docs/operations.md, "Keys"). Kept as the comma-separated text the environment gives.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default=DEMO_FIELD_ENCRYPTION_KEY)
 
 if not DEBUG:
@@ -31,11 +36,13 @@ if not DEBUG:
             "SECRET_KEY is the public demo key. Set SECRET_KEY in the environment "
             "(see .env.example) or run with DEBUG=true for the demo."
         )
-    if FIELD_ENCRYPTION_KEY == DEMO_FIELD_ENCRYPTION_KEY:
+    if DEMO_FIELD_ENCRYPTION_KEY in [key.strip() for key in FIELD_ENCRYPTION_KEY.split(",")]:
         raise ImproperlyConfigured(
-            "FIELD_ENCRYPTION_KEY is the public demo key. Set FIELD_ENCRYPTION_KEY in the "
-            "environment (see .env.example) or run with DEBUG=true for the demo."
+            "FIELD_ENCRYPTION_KEY is the public demo key (or lists it). Set FIELD_ENCRYPTION_KEY in "
+            "the environment (see .env.example) or run with DEBUG=true for the demo."
         )
+# A malformed key stops every process here, with the reason, not at the first read of a field.
+parse_field_encryption_keys(FIELD_ENCRYPTION_KEY)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -69,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_forms_gds",
     "guardian",
     "simple_history",
     "fss.core",
@@ -115,6 +124,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# GOV.UK Design System form markup (crispy-forms-gds).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
 
 # --- Database: SQLite is the embedded default; PostgreSQL (psycopg 3) in production.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
