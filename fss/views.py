@@ -3,18 +3,21 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from fss.celery import app as celery_app
+from fss.core import roles
 from fss.core.models import JobHeartbeat
 
 
 @require_GET
 def home(request):
-    """The signed-in start page: the user's roles and teams."""
+    """The signed-in start page: caseworkers and managers go to My work; others see their roles."""
+    if request.user.has_role(roles.CASEWORKER) or request.user.has_role(roles.TEAM_MANAGER):
+        return redirect("cases:my_work")
     return render(
         request,
         "home.html",

@@ -63,3 +63,8 @@ def family_destruction_date(family, *, on: date | None = None) -> date | None:
     if ended is None:
         return None
     return current_policy(RetentionPolicy.RecordKind.FAMILY_CASE_FILE, on=on).due_date(ended)
+
+
+def family_retention_period_text(*, on: date | None = None) -> str:
+    """The family case file's period in words ("7 years"), for pages that explain closure."""
+    return current_policy(RetentionPolicy.RecordKind.FAMILY_CASE_FILE, on=on).period_text

@@ -23,15 +23,22 @@ def _any_role(*names: str) -> Callable[[object], bool]:
     return lambda user: any(user.has_role(name) for name in names)
 
 
+def _perm(name: str) -> Callable[[object], bool]:
+    return lambda user: user.has_perm(name)
+
+
 NAVIGATION = [
-    NavItem("Home", "home", lambda user: True),
+    NavItem("My work", "cases:my_work", _any_role(roles.CASEWORKER, roles.TEAM_MANAGER)),
+    NavItem("Find a family", "cases:family_search", _perm("cases.view_family")),
+    NavItem("Record a referral", "cases:referral_new", _perm("cases.add_family")),
+    NavItem("Home", "home", lambda user: not _any_role(roles.CASEWORKER, roles.TEAM_MANAGER)(user)),
     NavItem("DPO console", "admin:index", _any_role(roles.DPO)),
     NavItem("Administration", "admin:index", _any_role(roles.SYSTEM_ADMINISTRATOR)),
 ]
 
 
 def navigation_for(user, current_path: str) -> list[dict]:
-    """The links `user` may follow, each once, with the current page marked."""
+    """The links `user` may follow, each once; the one whose address best matches the page is current."""
     if not getattr(user, "is_authenticated", False):
         return []
     items, seen = [], set()
@@ -42,6 +49,12 @@ def navigation_for(user, current_path: str) -> list[dict]:
         if href in seen:
             continue
         seen.add(href)
-        current = current_path == href if href == "/" else current_path.startswith(href)
-        items.append({"label": item.label, "href": href, "current": current})
+        items.append({"label": item.label, "href": href, "current": False})
+    matches = [
+        i
+        for i in items
+        if current_path == i["href"] or (i["href"] != "/" and current_path.startswith(i["href"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["href"]))["current"] = True
     return items

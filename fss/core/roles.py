@@ -26,21 +26,76 @@ ALL_ROLES = [
     SYSTEM_ADMINISTRATOR,
 ]
 
-_CASE_MODELS = ["family", "familyaddress", "person", "membership", "case"]
+_CASE_MODELS = [
+    "family",
+    "familyaddress",
+    "person",
+    "membership",
+    "case",
+    "referral",
+    "caseevent",
+    "casenote",
+]
+# The DPO's registers of requests (SPEC §8); no one deletes them (retention does).
+_SAR_MODELS = [
+    "subjectaccessrequest",
+    "requestpause",
+    "rightsrequest",
+    "foirequest",
+    "complaint",
+    "complaintupdate",
+]
 
 
 def _crud(app_label: str, models: list[str], actions=("view", "add", "change")) -> list[str]:
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
 
+# What caseworkers and managers record with families (SPEC §5); append-only, so no change.
+_CONSENT_WORK = [
+    "consent.view_consentrecord",
+    "consent.add_consentrecord",
+    "consent.view_educationoptout",
+    "consent.add_educationoptout",
+    "consent.view_consentpurpose",
+    "consent.view_privacynoticeversion",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Day-to-day work on the families their team holds. No deletion: records
     # leave only through the retention sweep (SPEC §7).
-    CASEWORKER: [*_crud("cases", _CASE_MODELS), "core.view_team"],
-    TEAM_MANAGER: [*_crud("cases", _CASE_MODELS), "cases.allocate_family", "core.view_team"],
+    CASEWORKER: [
+        *_crud("cases", _CASE_MODELS),
+        "cases.view_special_category",
+        *_CONSENT_WORK,
+        "core.view_team",
+    ],
+    TEAM_MANAGER: [
+        *_crud("cases", _CASE_MODELS),
+        "cases.view_special_category",
+        "cases.allocate_family",
+        *_CONSENT_WORK,
+        "core.view_team",
+    ],
     # The DPO reads everything (every read is access-logged) and keeps the registers.
     DPO: [
         *_crud("cases", _CASE_MODELS, actions=("view",)),
+        "cases.view_special_category",
+        "cases.view_breakglassaccess",
+        "cases.change_breakglassaccess",  # records the review of break-glass use
+        *_crud("sar", _SAR_MODELS),
+        "retention.view_retentionpolicy",
+        "retention.add_retentionpolicy",
+        # Consent is read-only to the DPO; privacy notice versions are the DPO's to draft and publish.
+        "consent.view_consentrecord",
+        "consent.view_educationoptout",
+        "consent.view_consentpurpose",
+        "consent.change_consentpurpose",
+        *_crud(
+            "consent",
+            ["privacynoticeversion", "privacynoticesection"],
+            actions=("view", "add", "change", "delete"),
+        ),
         "core.view_accesslogentry",
         "core.review_break_glass",
         "core.view_jobheartbeat",

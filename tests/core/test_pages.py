@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 pytestmark = pytest.mark.django_db
 
 # Every URL that may be reached without signing in. Anything else must redirect to sign-in.
-PUBLIC_URL_NAMES = {"login", "healthz"}
+PUBLIC_URL_NAMES = {"login", "healthz", "privacy_notice"}
 
 
 def _walk(patterns, prefix=""):
@@ -60,16 +60,28 @@ def test_wrong_password_shows_an_error_next_to_the_form(client, caseworker):
     assert "There is a problem" in response.content.decode()
 
 
-def test_signing_in_lands_on_home_showing_role_and_team(client, caseworker):
+def test_a_caseworker_signing_in_lands_on_my_work(client, caseworker):
     response = client.post(
         "/sign-in/",
         {"username": caseworker.username, "password": "correct-horse-battery-staple"},
         follow=True,
     )
+    assert response.redirect_chain[-1][0] == "/my-work/"
+    assert '<h1 class="govuk-heading-l">My work</h1>' in response.content.decode()
+
+
+def test_other_roles_land_on_home_showing_role_and_team(client, analyst, north_team):
+    from fss.core.factories import TeamMembershipFactory
+
+    TeamMembershipFactory(user=analyst, team=north_team)
+    response = client.post(
+        "/sign-in/", {"username": analyst.username, "password": "correct-horse-battery-staple"}, follow=True
+    )
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == "/"
-    assert "Caseworker" in html
+    assert "Performance analyst" in html
     assert "North team" in html
+    assert "Team: North team" not in html  # team permission groups are not roles
 
 
 def test_sign_out_is_a_post_and_ends_the_session(client, caseworker):
@@ -82,18 +94,18 @@ def test_sign_out_is_a_post_and_ends_the_session(client, caseworker):
 @pytest.mark.parametrize(
     ("persona", "sees", "does_not_see"),
     [
-        ("caseworker", [], ["DPO console", "Administration"]),
-        ("dpo", ["DPO console"], ["Administration"]),
-        ("sysadmin", ["Administration"], ["DPO console"]),
-        ("analyst", [], ["DPO console", "Administration"]),
+        ("caseworker", ["My work", "Find a family", "Record a referral"], ["DPO console", "Home"]),
+        ("manager", ["My work", "Find a family"], ["DPO console", "Administration"]),
+        ("dpo", ["Home", "DPO console", "Find a family"], ["Administration", "Record a referral"]),
+        ("sysadmin", ["Home", "Administration"], ["DPO console", "Find a family"]),
+        ("analyst", ["Home"], ["DPO console", "Administration", "Find a family", "My work"]),
     ],
     indirect=["persona"],
 )
 def test_navigation_depends_on_role(client, persona, sees, does_not_see):
     client.force_login(persona)
-    nav = client.get("/").context["navigation"]
+    nav = client.get("/", follow=True).context["navigation"]
     labels = [item["label"] for item in nav]
-    assert "Home" in labels
     for label in sees:
         assert label in labels
     for label in does_not_see:

@@ -1,0 +1,122 @@
+"""The reads that caseworker pages need, with their joins in one place (SPEC §4.4).
+
+Every function takes the user and starts from `cases.access`, so a page can
+never show a family the user may not see. Query counts are fixed per page
+(tests use django_assert_num_queries), whatever the size of the caseload.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from cases.access import families_visible_to
+from cases.models import Case, CaseEvent, CaseNote, Family, FamilyAddress, Membership, Person, Referral
+from cases.search_keys import name_key, names_match, postcode_key
+
+SEARCH_LIMIT = 50
+NOTES_ON_FAMILY_PAGE = 50
+
+
+def family_for_page(family: Family) -> Family:
+    """The family with everything its page shows, prefetched (a fixed number of queries)."""
+    return (
+        Family.objects.filter(pk=family.pk)
+        .select_related("team", "lead_worker")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("person").order_by(
+                    "role", "person__date_of_birth"
+                ),
+            ),
+            Prefetch("addresses", queryset=FamilyAddress.objects.order_by("-start_date")),
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.select_related("decided_by", "recorded_by").order_by(
+                    "-received_on"
+                ),
+            ),
+            Prefetch(
+                "cases",
+                queryset=Case.objects.select_related("lead_worker").prefetch_related(
+                    Prefetch("events", queryset=CaseEvent.objects.select_related("by").order_by("at"))
+                ),
+            ),
+        )
+        .get()
+    )
+
+
+def notes_for_family(family: Family, *, limit: int = NOTES_ON_FAMILY_PAGE) -> list[CaseNote]:
+    """The family's latest notes, newest first, with author and people."""
+    return list(
+        CaseNote.objects.filter(case__family=family)
+        .select_related("author")
+        .prefetch_related("people_present", "people_mentioned")
+        .order_by("-occurred_on", "-created_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class MyWork:
+    open_cases: list[Case]
+    referrals_waiting: list[Referral]
+
+
+def my_work(user) -> MyWork:
+    """A caseworker's day: their open cases and their teams' referrals awaiting a decision."""
+    visible = families_visible_to(user)
+    open_cases = list(
+        Case.objects.filter(status=Case.Status.OPEN, lead_worker=user, family__in=visible)
+        .select_related("family")
+        .order_by("opened_on")
+    )
+    referrals = list(
+        Referral.objects.filter(decision=Referral.Decision.PENDING, family__in=visible)
+        .select_related("family")
+        .order_by("received_on")[:SEARCH_LIMIT]
+    )
+    return MyWork(open_cases=open_cases, referrals_waiting=referrals)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    family: Family
+    people: list[Person]
+
+
+def search_families(
+    user,
+    *,
+    name: str = "",
+    date_of_birth: date | None = None,
+    postcode: str = "",
+    reference: str = "",
+) -> list[SearchResult]:
+    """Families the user may see that match every criterion given (SPEC §4.4).
+
+    Names match tolerantly (case, accents, hyphens, small typos: `cases.search_keys`);
+    the database narrows by reference, date of birth and postcode first, then
+    names are compared in Python over the remaining people of visible families.
+    """
+    families: QuerySet[Family] = families_visible_to(user)
+    if reference:
+        families = families.filter(reference__iexact=reference.strip())
+    if postcode:
+        families = families.filter(addresses__postcode_key=postcode_key(postcode))
+    members = Membership.objects.filter(family__in=families).select_related("person", "family")
+    if date_of_birth:
+        members = members.filter(person__date_of_birth=date_of_birth)
+    query = name_key(name) if name else ""
+    matched: dict[int, SearchResult] = {}
+    for membership in members.order_by("family__reference", "person__family_name")[: SEARCH_LIMIT * 100]:
+        person = membership.person
+        if query and not any(names_match(query, key) for key in person.search_keys):
+            continue
+        result = matched.setdefault(membership.family_id, SearchResult(membership.family, []))
+        if person not in result.people:
+            result.people.append(person)
+        if len(matched) > SEARCH_LIMIT:
+            break
+    return list(matched.values())[:SEARCH_LIMIT]

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("my-work/", views.my_work, name="my_work"),
+    path("families/", views.family_search, name="family_search"),
+    path("families/new/", views.referral_new, name="referral_new"),
+    path("families/break-glass/", views.break_glass, name="break_glass"),
+    path("families/<int:pk>/", views.family_detail, name="family_detail"),
+    path("families/<int:pk>/people/new/", views.member_add, name="member_add"),
+    path(
+        "families/<int:pk>/referrals/<int:referral_pk>/decide/", views.referral_decide, name="referral_decide"
+    ),
+    path("families/<int:pk>/cases/<int:case_pk>/close/", views.case_close, name="case_close"),
+    path("families/<int:pk>/cases/<int:case_pk>/reopen/", views.case_reopen, name="case_reopen"),
+    path("families/<int:pk>/cases/<int:case_pk>/notes/new/", views.note_add, name="note_add"),
+]

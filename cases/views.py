@@ -1,0 +1,348 @@
+"""Caseworker pages (SPEC §4.4). Thin: parse, check access, call a service or selector, render.
+
+Every family is fetched through `cases.access` (404 when not visible); every read
+of a family is access-logged; URLs carry ids, never names.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import forms, selectors, services
+from cases.access import access_route, get_family_for_user, may_change
+from cases.duplicates import possible_duplicates
+from cases.models import Case, Family, Referral
+from fss.core.models import AccessLogEntry
+from fss.core.services import log_access
+from retention.selectors import family_destruction_date, family_retention_period_text
+
+FORM_TEMPLATE = "cases/form_page.html"
+
+
+def _form_page(request, *, form, title, family=None, caption="", intro="", extra=None):
+    context = {"form": form, "title": title, "family": family, "caption": caption, "intro": intro}
+    context.update(extra or {})
+    return render(request, FORM_TEMPLATE, context)
+
+
+@require_GET
+@never_cache
+@permission_required("cases.view_family", raise_exception=True)
+def my_work(request):
+    return render(request, "cases/my_work.html", {"work": selectors.my_work(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.view_family", raise_exception=True)
+def family_search(request):
+    # Searched by POST so that names and dates of birth never appear in URLs or logs.
+    form = forms.SearchForm(request.POST if request.method == "POST" else None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = selectors.search_families(request.user, **form.cleaned_data)
+        for result in results:
+            log_access(
+                by=request.user,
+                record=result.family,
+                action=AccessLogEntry.Action.SEARCH,
+                request=request,
+                family_id=result.family.pk,
+            )
+    return render(request, "cases/family_search.html", {"form": form, "results": results})
+
+
+@require_GET
+@never_cache
+def family_detail(request, pk: int):
+    family = get_family_for_user(request.user, pk)
+    route = access_route(request.user, family)
+    log_access(
+        by=request.user,
+        record=family,
+        request=request,
+        family_id=family.pk,
+        is_break_glass=route == "break_glass",
+        reason="break-glass access in force" if route == "break_glass" else "",
+    )
+    family = selectors.family_for_page(family)
+    cases = list(family.cases.all())
+    open_case = next((case for case in cases if case.status == Case.Status.OPEN), None)
+    return render(
+        request,
+        "cases/family_detail.html",
+        {
+            "family": family,
+            "members": list(family.memberships.all()),
+            "addresses": list(family.addresses.all()),
+            "referrals": list(family.referrals.all()),
+            "cases": cases,
+            "open_case": open_case,
+            "notes": selectors.notes_for_family(family),
+            "destruction_date": family_destruction_date(family),
+            "retention_period": family_retention_period_text(),
+            "can_change": may_change(request.user, family),
+            "route": route,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.add_family", raise_exception=True)
+def referral_new(request):
+    team = request.user.teams.first()
+    if team is None:
+        raise PermissionDenied
+    form = forms.ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.record_referral(
+                team=team,
+                received_on=data["received_on"],
+                source=data["source"],
+                source_team=data["source_team"],
+                reason=data["reason"],
+                referrer_name=data["referrer_name"],
+                referrer_contact=data["referrer_contact"],
+                address={k: data[k] for k in ("line_1", "line_2", "town", "postcode")},
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Referral recorded. The family reference is {referral.family.reference}."
+            )
+            return redirect("cases:member_add", pk=referral.family.pk)
+    return _form_page(request, form=form, title="Record a referral", caption=str(team))
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.add_membership", raise_exception=True)
+def member_add(request, pk: int):
+    family = get_family_for_user(request.user, pk, for_change=True)
+    form = forms.MemberForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing_id = request.POST.get("existing_person")
+        try:
+            if existing_id:
+                person = next(
+                    p
+                    for p in possible_duplicates(request.user, **form.person_fields())
+                    if str(p.pk) == existing_id
+                )
+                services.add_member(
+                    family=family,
+                    person=person,
+                    role=data["role"],
+                    start_date=data["start_date"],
+                    has_parental_responsibility=data["has_parental_responsibility"],
+                    by=request.user,
+                    request=request,
+                )
+            else:
+                duplicates = possible_duplicates(request.user, **form.person_fields())
+                if duplicates and not data["confirm_new_person"]:
+                    return _form_page(
+                        request,
+                        form=form,
+                        family=family,
+                        title="Is this someone we already know?",
+                        caption=family.reference,
+                        extra={"duplicates": duplicates},
+                    )
+                services.add_member(
+                    family=family,
+                    person_fields=form.person_fields(),
+                    role=data["role"],
+                    start_date=data["start_date"],
+                    has_parental_responsibility=data["has_parental_responsibility"],
+                    by=request.user,
+                    request=request,
+                )
+        except StopIteration:
+            form.add_error(None, "Choose one of the people listed, or create a new record")
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, "Person added to the family.")
+            return redirect("cases:family_detail", pk=family.pk)
+    return _form_page(
+        request, form=form, family=family, title="Add a person to the family", caption=family.reference
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.change_family", raise_exception=True)
+def referral_decide(request, pk: int, referral_pk: int):
+    family = get_family_for_user(request.user, pk, for_change=True)
+    referral = get_object_or_404(Referral, pk=referral_pk, family=family)
+    form = forms.DecideReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.decide_referral(
+                referral=referral,
+                decision=data["decision"],
+                decided_on=data["decided_on"],
+                reason=data["reason"],
+                eligibility_exception_reason=data["eligibility_exception_reason"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, "Case opened." if case else "Decision recorded.")
+            return redirect("cases:family_detail", pk=family.pk)
+    return _form_page(
+        request,
+        form=form,
+        family=family,
+        title="Decide the referral",
+        caption=family.reference,
+        extra={"referral": referral},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.change_case", raise_exception=True)
+def case_close(request, pk: int, case_pk: int):
+    family = get_family_for_user(request.user, pk, for_change=True)
+    case = get_object_or_404(Case, pk=case_pk, family=family)
+    form = forms.CloseCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.close_case(
+                case=case,
+                closed_on=data["closed_on"],
+                reason=data["reason"],
+                receiving_team=data["receiving_team"],
+                note=data["note"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            due = family_destruction_date(family)
+            kept = f" The family's records will be kept until {due:%-d %B %Y}, then destroyed." if due else ""
+            messages.success(request, f"Case closed.{kept}")
+            return redirect("cases:family_detail", pk=family.pk)
+    return _form_page(
+        request,
+        form=form,
+        family=family,
+        title="Close the case",
+        caption=family.reference,
+        intro=(
+            f"Records are kept for {family_retention_period_text()} after the family's last case closes, "
+            "then destroyed. After you close the case, the family page shows the date."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.change_case", raise_exception=True)
+def case_reopen(request, pk: int, case_pk: int):
+    family = get_family_for_user(request.user, pk, for_change=True)
+    case = get_object_or_404(Case, pk=case_pk, family=family)
+    form = forms.ReopenCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reopen_case(
+                case=case,
+                reopened_on=form.cleaned_data["reopened_on"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, "Case reopened. Records are kept while the case is open.")
+            return redirect("cases:family_detail", pk=family.pk)
+    return _form_page(request, form=form, family=family, title="Reopen the case", caption=family.reference)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.change_case", raise_exception=True)
+def note_add(request, pk: int, case_pk: int):
+    family = get_family_for_user(request.user, pk, for_change=True)
+    case = get_object_or_404(Case, pk=case_pk, family=family, status=Case.Status.OPEN)
+    members = services.current_members(family)
+    form = forms.NoteForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        by_id = {person.pk: person for person in members}
+        try:
+            services.add_note(
+                case=case,
+                kind=data["kind"],
+                occurred_on=data["occurred_on"],
+                text=data["text"],
+                is_opinion=data["is_opinion"],
+                is_sensitive=data["is_sensitive"],
+                people_present=[by_id[pk] for pk in data["people_present"]],
+                people_mentioned=[by_id[pk] for pk in data["people_mentioned"]],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, "Note saved.")
+            return redirect("cases:family_detail", pk=family.pk)
+    return _form_page(request, form=form, family=family, title="Add a case note", caption=family.reference)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.view_family", raise_exception=True)
+def break_glass(request):
+    form = forms.BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"].strip().upper()
+        # The one lookup outside cases.access: break-glass reaches a family by reference, by design.
+        family = Family.objects.filter(reference=reference).first()
+        if family is None:
+            form.add_error("reference", "There is no family with that reference: check it and try again")
+        else:
+            try:
+                services.open_break_glass(
+                    family=family, by=request.user, reason=form.cleaned_data["reason"], request=request
+                )
+            except ValidationError as error:
+                forms.apply_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"You can see this family for {services.BREAK_GLASS_HOURS} hours. "
+                    "Your access is recorded and reviewed.",
+                )
+                return redirect("cases:family_detail", pk=family.pk)
+    return _form_page(
+        request,
+        form=form,
+        title="Open a family outside your team",
+        intro=(
+            "Only do this when you need to act now, for example to protect a child. "
+            "The Data Protection Officer reviews every use."
+        ),
+    )
