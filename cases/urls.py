@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from cases import views
 
@@ -11,10 +11,14 @@ urlpatterns = [
     path("families/break-glass/", views.break_glass, name="break_glass"),
     path("families/<int:pk>/", views.family_detail, name="family_detail"),
     path("families/<int:pk>/people/new/", views.member_add, name="member_add"),
+    path("families/<int:pk>/people/<int:person_pk>/", views.person_detail, name="person_detail"),
+    path("families/<int:pk>/people/<int:person_pk>/change/", views.person_edit, name="person_edit"),
     path(
         "families/<int:pk>/referrals/<int:referral_pk>/decide/", views.referral_decide, name="referral_decide"
     ),
     path("families/<int:pk>/cases/<int:case_pk>/close/", views.case_close, name="case_close"),
     path("families/<int:pk>/cases/<int:case_pk>/reopen/", views.case_reopen, name="case_reopen"),
     path("families/<int:pk>/cases/<int:case_pk>/notes/new/", views.note_add, name="note_add"),
+    # The national programme's part of a case: needs, plan, reviews, outcomes (cases.urls_programme).
+    path("", include("cases.urls_programme")),
 ]

@@ -13,12 +13,29 @@ from cases.models.people import (
     SpecialCategory,
     new_family_reference,
 )
+from cases.models.programme import (
+    ApprovalEvent,
+    ApprovalStatus,
+    Assessment,
+    AssessmentNeed,
+    HeadlineOutcome,
+    Outcome,
+    Plan,
+    PlanAction,
+    ProgrammeFramework,
+    Review,
+    TeamApprovalSetting,
+)
 from cases.models.work import BreakGlassAccess, Case, CaseEvent, CaseNote, Referral
 
 __all__ = [
     "ETHNICITY_CHOICES",
     "GENDER_CHOICES",
     "RELIGION_CHOICES",
+    "ApprovalEvent",
+    "ApprovalStatus",
+    "Assessment",
+    "AssessmentNeed",
     "BreakGlassAccess",
     "Case",
     "CaseEvent",
@@ -27,9 +44,16 @@ __all__ = [
     "FamilyAddress",
     "FamilyGroupObjectPermission",
     "FamilyUserObjectPermission",
+    "HeadlineOutcome",
     "Membership",
+    "Outcome",
     "Person",
+    "Plan",
+    "PlanAction",
+    "ProgrammeFramework",
     "Referral",
+    "Review",
     "SpecialCategory",
+    "TeamApprovalSetting",
     "new_family_reference",
 ]
