@@ -159,7 +159,7 @@ class RightsRequestAdmin(RegisterAdmin):
             },
         ),
         ("Extension", {"fields": ["extended", "extension_reason", "extension_notified_on"]}),
-        ("Decision", {"fields": ["decision", "decision_reason", "decided_on"]}),
+        ("Decision", {"fields": ["decision", "decision_reason", "decided_on", "lifted_on"]}),
         ("Deadline", {"fields": ["start_date", "extension_notice_deadline", "due_date"]}),
     ]
 

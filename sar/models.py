@@ -104,6 +104,8 @@ FEE_NOTICE_EARLY = "A fees notice cannot be given before the request was receive
 FEE_NOTICE_MISSING = "Give the date the fees notice was given."
 ACKNOWLEDGED_EARLY = "A complaint cannot be acknowledged before it was received."
 OUTCOME_EARLY = "A complaint's outcome cannot come before the complaint was received."
+LIFTED_EARLY = "A restriction cannot be lifted before it was granted."
+LIFTED_NOT_RESTRICTION = "Only a granted restriction can be lifted."
 
 
 class OneMonthRequest(models.Model):
@@ -555,14 +557,26 @@ class RightsRequest(OneMonthRequest):
         help_text="E.g. erasure refused because the processing is needed for a legal duty or public task.",
     )
     decided_on = models.DateField(null=True, blank=True)
+    # A granted restriction stays in force until lifted (UK GDPR Art 18(3): the person is told first).
+    lifted_on = models.DateField(
+        "Restriction lifted on",
+        null=True,
+        blank=True,
+        help_text="Only for a granted restriction: the day it stopped applying.",
+    )
 
     history = HistoricalRecords()
+
+    # Decisions under which a restriction applies; a partly granted one still restricts what it covers,
+    # so disclosure treats it as in force (SPEC §8.2).
+    RESTRICTING_DECISIONS = (Decision.GRANTED, Decision.PARTLY)
 
     class Meta(OneMonthRequest.Meta):
         verbose_name = "rights request"
         constraints = [
             *OneMonthRequest.Meta.constraints,
             _on_or_after("decided_on", "received_on", "rights_decided_after_receipt", DECIDED_EARLY),
+            _on_or_after("lifted_on", "decided_on", "restriction_lifted_after_decision", LIFTED_EARLY),
         ]
 
     def __str__(self):
@@ -581,6 +595,11 @@ class RightsRequest(OneMonthRequest):
             _add(errors, "decision", "Record the decision made on this date.")
         if self.decided_on and self.received_on and self.decided_on < self.received_on:
             _add(errors, "decided_on", DECIDED_EARLY)
+        if self.lifted_on is not None:
+            if self.kind != self.Kind.RESTRICTION or self.decision not in self.RESTRICTING_DECISIONS:
+                _add(errors, "lifted_on", LIFTED_NOT_RESTRICTION)
+            elif self.decided_on and self.lifted_on < self.decided_on:
+                _add(errors, "lifted_on", LIFTED_EARLY)
         if (
             self.decision in (self.Decision.PARTLY, self.Decision.REFUSED)
             and not self.decision_reason.strip()

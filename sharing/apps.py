@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class SharingConfig(AppConfig):
-    """Partner organisations, data sharing agreements, the lawful-basis check,
-    disclosures, statutory returns and statistics (SPEC §6). Built in its own issue."""
+    """Partner organisations, data sharing agreements, the one lawful-basis check, disclosures and
+    referrals to partners (SPEC §6.1, §6.2; ADR 0004). `consent` answers "what did they say?";
+    `sharing` decides whether information may go."""
 
     name = "sharing"
