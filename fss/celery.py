@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "fss.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=1, minute=30),
     },
-    # The nightly retention sweep (SPEC §7) joins this schedule as
-    # "retention.tasks.retention_sweep" when the retention app provides it.
+    # The 7-year rule (SPEC §7): destroys the families due, listed and not held. Its own
+    # database lock makes an overlapping run harmless; /healthz warns after 48 hours without success.
+    "retention-sweep": {
+        "task": "retention.tasks.retention_sweep",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }

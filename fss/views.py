@@ -60,6 +60,21 @@ def _last_run(job: str) -> dict | None:
     }
 
 
+def _retention_sweep() -> dict:
+    """The sweep's heartbeat, and whether its last success is older than 48 hours (SPEC §7).
+
+    Success is read from the sweep's own record in the database (retention.SweepRun),
+    so a missed run shows even when the broker is down or the heartbeat says "running".
+    """
+    from retention.selectors import last_successful_sweep, sweep_overdue
+
+    body = _last_run("retention_sweep") or {"started_at": None, "finished_at": None, "outcome": None}
+    last = last_successful_sweep()
+    body["last_succeeded_at"] = last.finished_at.isoformat() if last else None
+    body["sweep_overdue"] = sweep_overdue()
+    return body
+
+
 @login_not_required
 @require_GET
 @never_cache
@@ -72,7 +87,7 @@ def healthz(request):
         "status": "ok" if healthy else "unavailable",
         "database": database,
         "broker": broker,
-        "last_retention_sweep": _last_run("retention_sweep") if database == "ok" else None,
+        "last_retention_sweep": _retention_sweep() if database == "ok" else None,
     }
     return JsonResponse(body, status=200 if healthy else 503)
 

@@ -1,6 +1,6 @@
 """GET /healthz: database, broker and last retention sweep as JSON, without login (SPEC §10)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,13 @@ def test_healthz_reports_database_ok_and_eager_broker_without_login(client):
         "status": "ok",
         "database": "ok",
         "broker": "eager",
-        "last_retention_sweep": None,
+        "last_retention_sweep": {
+            "started_at": None,
+            "finished_at": None,
+            "outcome": None,
+            "last_succeeded_at": None,
+            "sweep_overdue": True,  # never run
+        },
     }
     assert "no-cache" in response["Cache-Control"]
 
@@ -61,4 +67,24 @@ def test_healthz_shows_the_last_retention_sweep(client):
         "started_at": finished.isoformat(),
         "finished_at": finished.isoformat(),
         "outcome": "succeeded",
+        "last_succeeded_at": None,  # the heartbeat alone does not prove a sweep ran
+        "sweep_overdue": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("hours_ago", "overdue"),
+    [(1, False), (47, False), (49, True)],
+)
+def test_healthz_warns_when_the_last_successful_sweep_is_older_than_48_hours(client, hours_ago, overdue):
+    from django.utils import timezone
+
+    from retention.models import SweepRun
+
+    finished = timezone.now() - timedelta(hours=hours_ago)
+    SweepRun.objects.create(outcome=SweepRun.Outcome.COMPLETED, finished_at=finished)
+    # A later failure does not count as a success.
+    SweepRun.objects.create(outcome=SweepRun.Outcome.FAILED, finished_at=timezone.now())
+    sweep = client.get("/healthz").json()["last_retention_sweep"]
+    assert sweep["last_succeeded_at"] == finished.isoformat()
+    assert sweep["sweep_overdue"] is overdue
