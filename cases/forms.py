@@ -13,7 +13,23 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cases.models import Case, CaseNote, Membership, Referral
+from cases.identifiers import (
+    normalise_nhs_number,
+    normalise_ni_number,
+    normalise_upn,
+    validate_nhs_number,
+    validate_ni_number,
+    validate_upn,
+)
+from cases.models import (
+    ETHNICITY_CHOICES,
+    GENDER_CHOICES,
+    RELIGION_CHOICES,
+    Case,
+    CaseNote,
+    Membership,
+    Referral,
+)
 from cases.search_keys import validate_postcode
 
 
@@ -298,3 +314,86 @@ class SearchForm(forms.Form):
         if not self.errors and not any(data.get(name) for name in self.fields):
             raise ValidationError("Enter a name, date of birth, postcode or family reference")
         return data
+
+
+def _compact(value: str, normalise) -> str:
+    return normalise(value) if value else ""
+
+
+class PersonDetailsForm(GovukForm):
+    """A person's details. Special category questions appear only for holders of the permission."""
+
+    submit_label = "Save details"
+    SPECIAL = ("gender", "ethnicity", "religion", "send_details")
+
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100)
+    preferred_name = forms.CharField(label="Preferred name (optional)", required=False, max_length=100)
+    other_names = forms.CharField(
+        label="Previous or other names (optional)",
+        required=False,
+        max_length=300,
+        help_text="Separate names with commas.",
+    )
+    date_of_birth = date_field("Date of birth", required=False)
+    first_language = forms.CharField(label="First language (optional)", required=False, max_length=100)
+    phone = forms.CharField(label="Phone (optional)", required=False, max_length=30)
+    email = forms.EmailField(label="Email (optional)", required=False)
+    upn = forms.CharField(
+        label="Unique pupil number (optional)", required=False, max_length=20, validators=[validate_upn]
+    )
+    nhs_number = forms.CharField(
+        label="NHS number (optional)", required=False, max_length=20, validators=[validate_nhs_number]
+    )
+    ni_number = forms.CharField(
+        label="National Insurance number (optional)",
+        required=False,
+        max_length=20,
+        validators=[validate_ni_number],
+    )
+    has_send = forms.BooleanField(label="Has a special educational need or disability", required=False)
+    has_ehc_plan = forms.BooleanField(label="Has an education, health and care plan", required=False)
+    gender = forms.ChoiceField(label="Gender", choices=GENDER_CHOICES)
+    ethnicity = forms.ChoiceField(
+        label="Ethnic group", choices=ETHNICITY_CHOICES, help_text="Used only for equality monitoring."
+    )
+    religion = forms.ChoiceField(
+        label="Religion or belief", choices=RELIGION_CHOICES, help_text="Used only for equality monitoring."
+    )
+    send_details = forms.CharField(
+        label="SEND and health details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, show_special_category: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_special_category:
+            for name in self.SPECIAL:
+                del self.fields[name]
+            self.helper.layout = Layout(*self.layout_fields(), Submit("submit", self.submit_label))
+
+    # Stored compact (no spaces), as the model keeps them; shown formatted on the person page.
+    def clean_upn(self):
+        return normalise_upn(self.cleaned_data["upn"]) if self.cleaned_data["upn"] else ""
+
+    def clean_nhs_number(self):
+        return (
+            normalise_nhs_number(self.cleaned_data["nhs_number"]) if self.cleaned_data["nhs_number"] else ""
+        )
+
+    def clean_ni_number(self):
+        return normalise_ni_number(self.cleaned_data["ni_number"]) if self.cleaned_data["ni_number"] else ""
+
+    def layout_fields(self):
+        fields = []
+        for name in self.fields:
+            if name in ("has_send", "has_ehc_plan"):
+                fields.append(Field.checkbox(name))
+            elif name in ("gender", "ethnicity", "religion"):
+                fields.append(Field.select(name))
+            elif name == "send_details":
+                fields.append(Field.textarea(name, rows=4))
+            elif name == "date_of_birth":
+                fields.append(Field(name))
+            else:
+                fields.append(Field.text(name))
+        return fields

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from cases.access import families_visible_to
 from cases.models import Case, CaseEvent, CaseNote, Family, FamilyAddress, Membership, Person, Referral
@@ -18,33 +19,27 @@ SEARCH_LIMIT = 50
 NOTES_ON_FAMILY_PAGE = 50
 
 
-def family_for_page(family: Family) -> Family:
-    """The family with everything its page shows, prefetched (a fixed number of queries)."""
-    return (
-        Family.objects.filter(pk=family.pk)
-        .select_related("team", "lead_worker")
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("person").order_by(
-                    "role", "person__date_of_birth"
-                ),
+def family_page_queryset() -> QuerySet[Family]:
+    """Families with everything the family page shows, prefetched (a fixed number of queries).
+
+    Pass to `cases.access.get_family_for_user(..., queryset=...)`.
+    """
+    return Family.objects.select_related("team", "lead_worker").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("person").order_by("role", "person__date_of_birth"),
+        ),
+        Prefetch("addresses", queryset=FamilyAddress.objects.order_by("-start_date")),
+        Prefetch(
+            "referrals",
+            queryset=Referral.objects.select_related("decided_by", "recorded_by").order_by("-received_on"),
+        ),
+        Prefetch(
+            "cases",
+            queryset=Case.objects.select_related("lead_worker").prefetch_related(
+                Prefetch("events", queryset=CaseEvent.objects.select_related("by").order_by("at"))
             ),
-            Prefetch("addresses", queryset=FamilyAddress.objects.order_by("-start_date")),
-            Prefetch(
-                "referrals",
-                queryset=Referral.objects.select_related("decided_by", "recorded_by").order_by(
-                    "-received_on"
-                ),
-            ),
-            Prefetch(
-                "cases",
-                queryset=Case.objects.select_related("lead_worker").prefetch_related(
-                    Prefetch("events", queryset=CaseEvent.objects.select_related("by").order_by("at"))
-                ),
-            ),
-        )
-        .get()
+        ),
     )
 
 
@@ -62,6 +57,10 @@ def notes_for_family(family: Family, *, limit: int = NOTES_ON_FAMILY_PAGE) -> li
 class MyWork:
     open_cases: list[Case]
     referrals_waiting: list[Referral]
+    consent_reviews_due: list
+
+
+CONSENT_REVIEW_WINDOW_DAYS = 30
 
 
 def my_work(user) -> MyWork:
@@ -77,7 +76,16 @@ def my_work(user) -> MyWork:
         .select_related("family")
         .order_by("received_on")[:SEARCH_LIMIT]
     )
-    return MyWork(open_cases=open_cases, referrals_waiting=referrals)
+    from consent.selectors import reviews_due
+
+    consent_reviews = list(
+        reviews_due(
+            on=timezone.localdate(),
+            within_days=CONSENT_REVIEW_WINDOW_DAYS,
+            families=visible.filter(lead_worker=user),
+        )[:SEARCH_LIMIT]
+    )
+    return MyWork(open_cases=open_cases, referrals_waiting=referrals, consent_reviews_due=consent_reviews)
 
 
 @dataclass(frozen=True)

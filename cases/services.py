@@ -176,6 +176,20 @@ def add_member(
     return membership
 
 
+@transaction.atomic
+def update_person(*, person: Person, family: Family, changes: dict, by, request=None) -> Person:
+    """Change a person's details (seen through `family`); history keeps who changed what."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    for name, value in changes.items():
+        setattr(person, name, value)
+    if person.date_of_birth:
+        _not_in_future(person.date_of_birth, "date_of_birth", "Date of birth")
+    person.full_clean()
+    _save(person, by)
+    _log_change(by=by, record=person, family=family, request=request, person_id=person.pk)
+    return person
+
+
 def current_members(family: Family):
     return [m.person for m in family.memberships.filter(end_date__isnull=True).select_related("person")]
 
@@ -319,7 +333,12 @@ def add_note(
     people_mentioned=(),
     request=None,
 ) -> CaseNote:
-    """Record a contact or case note. People present or mentioned must belong to the family."""
+    """Record a contact or case note. People present or mentioned must belong to the family.
+
+    The consent gate (SPEC §5.2): no notes until the family has agreed to work
+    with the service and to information being recorded.
+    """
+    require_agreement(family=case.family, on=occurred_on, since=case.opened_on)
     if not text.strip():
         raise ValidationError({"text": "Enter the note."})
     _not_in_future(occurred_on, "occurred_on", "The date of the contact")
@@ -345,6 +364,18 @@ def add_note(
     note.people_mentioned.set(people_mentioned)
     _log_change(by=by, record=note, family=case.family, request=request)
     return note
+
+
+def require_agreement(*, family: Family, on: date, since: date | None = None) -> None:
+    """Refuse work (notes, assessments, plans) until `service` and `record` are given (SPEC §5.2)."""
+    from consent.selectors import work_may_start
+
+    gate = work_may_start(family=family, on=on, since=since)
+    if not gate.allowed:
+        raise ValidationError(
+            "Record the family's agreement to work with the service and to recording information first. "
+            + " ".join(gate.reasons)
+        )
 
 
 @transaction.atomic

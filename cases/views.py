@@ -15,10 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import forms, selectors, services
 from cases.access import access_route, get_family_for_user, may_change
 from cases.duplicates import possible_duplicates
-from cases.models import Case, Family, Referral
+from cases.models import Case, Family, Membership, Referral
+from cases.programme.selectors import family_programme
+from cases.programme.selectors import work_due as programme_work_due
+from consent.selectors import consent_matrix, work_may_start
 from fss.core.models import AccessLogEntry
 from fss.core.services import log_access
-from retention.selectors import family_destruction_date, family_retention_period_text
+from retention.selectors import family_destruction_date, family_retention_period_text, family_retention_status
+from sharing.selectors import SHARING_HISTORY_ON_FAMILY_PAGE, family_sharing_history
 
 FORM_TEMPLATE = "cases/form_page.html"
 
@@ -33,7 +37,15 @@ def _form_page(request, *, form, title, family=None, caption="", intro="", extra
 @never_cache
 @permission_required("cases.view_family", raise_exception=True)
 def my_work(request):
-    return render(request, "cases/my_work.html", {"work": selectors.my_work(request.user)})
+    return render(
+        request,
+        "cases/my_work.html",
+        {
+            "work": selectors.my_work(request.user),
+            "programme_work": programme_work_due(request.user),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,7 +71,7 @@ def family_search(request):
 @require_GET
 @never_cache
 def family_detail(request, pk: int):
-    family = get_family_for_user(request.user, pk)
+    family = get_family_for_user(request.user, pk, queryset=selectors.family_page_queryset())
     route = access_route(request.user, family)
     log_access(
         by=request.user,
@@ -69,9 +81,10 @@ def family_detail(request, pk: int):
         is_break_glass=route == "break_glass",
         reason="break-glass access in force" if route == "break_glass" else "",
     )
-    family = selectors.family_for_page(family)
+    today = timezone.localdate()
     cases = list(family.cases.all())
     open_case = next((case for case in cases if case.status == Case.Status.OPEN), None)
+    retention = family_retention_status(family)
     return render(
         request,
         "cases/family_detail.html",
@@ -83,11 +96,18 @@ def family_detail(request, pk: int):
             "cases": cases,
             "open_case": open_case,
             "notes": selectors.notes_for_family(family),
-            "destruction_date": family_destruction_date(family),
-            "retention_period": family_retention_period_text(),
+            "programme": family_programme(family, cases=cases, on=today),
+            "sharing_history": family_sharing_history(family=family, limit=SHARING_HISTORY_ON_FAMILY_PAGE),
+            "destruction_date": retention.due_date,
+            "retention_period": retention.period_text,
             "can_change": may_change(request.user, family),
+            "consent": consent_matrix(family=family, on=today),
+            "consent_summary_purposes": ["service", "record", "programme"],
+            "work_gate": work_may_start(
+                family=family, on=today, since=open_case.opened_on if open_case else None
+            ),
             "route": route,
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
@@ -183,6 +203,59 @@ def member_add(request, pk: int):
     )
 
 
+def _member_of(family, person_pk: int):
+    membership = get_object_or_404(
+        Membership.objects.select_related("person"), family=family, person_id=person_pk
+    )
+    return membership
+
+
+@require_GET
+@never_cache
+@permission_required("cases.view_person", raise_exception=True)
+def person_detail(request, pk: int, person_pk: int):
+    family = get_family_for_user(request.user, pk)
+    membership = _member_of(family, person_pk)
+    person = membership.person
+    log_access(by=request.user, record=person, request=request, family_id=family.pk, person_id=person.pk)
+    return render(
+        request,
+        "cases/person_detail.html",
+        {
+            "family": family,
+            "membership": membership,
+            "person": person,
+            "show_special_category": request.user.has_perm("cases.view_special_category"),
+            "can_change": may_change(request.user, family),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.change_person", raise_exception=True)
+def person_edit(request, pk: int, person_pk: int):
+    family = get_family_for_user(request.user, pk, for_change=True)
+    person = _member_of(family, person_pk).person
+    special = request.user.has_perm("cases.view_special_category")
+    initial = {name: getattr(person, name) for name in forms.PersonDetailsForm.base_fields}
+    form = forms.PersonDetailsForm(request.POST or None, initial=initial, show_special_category=special)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(
+                person=person, family=family, changes=form.cleaned_data, by=request.user, request=request
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect("cases:person_detail", pk=family.pk, person_pk=person.pk)
+    return _form_page(
+        request, form=form, family=family, title=f"Change details: {person}", caption=family.reference
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @permission_required("cases.change_family", raise_exception=True)
@@ -223,7 +296,9 @@ def referral_decide(request, pk: int, referral_pk: int):
 def case_close(request, pk: int, case_pk: int):
     family = get_family_for_user(request.user, pk, for_change=True)
     case = get_object_or_404(Case, pk=case_pk, family=family)
-    form = forms.CloseCaseForm(request.POST or None)
+    reason = request.GET.get("reason")
+    initial = {"reason": reason} if reason in Case.ClosureReason.values else {}
+    form = forms.CloseCaseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

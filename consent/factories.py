@@ -110,3 +110,29 @@ class EducationOptOutFactory(DjangoModelFactory):
     status = EducationOptOut.Status.IN_FORCE
     from_date = factory.LazyFunction(timezone.localdate)
     recorded_by = factory.SubFactory(UserFactory)
+
+
+def give_agreement(*, family, person, by, on, method="verbal"):
+    """Record `person`'s agreement to work with the service and to recording information.
+
+    Goes through consent.services, so the capacity rules apply: `person` must be
+    a current member who may agree for the family (16+ with parental
+    responsibility, or the young person). Used by tests and seed_demo.
+    """
+    from consent.models import ConsentRecord
+    from consent.services import record_consent
+
+    return [
+        record_consent(
+            person=person,
+            family=family,
+            purpose=purpose,
+            decision=ConsentRecord.Decision.GIVEN,
+            decided_by=person,
+            capacity=ConsentRecord.Capacity.SELF,
+            method=method,
+            decided_on=on,
+            by=by,
+        )
+        for purpose in ("service", "record")
+    ]

@@ -332,3 +332,13 @@ def render_notice(*, version: PrivacyNoticeVersion, on: date | None = None) -> n
             for section, heading, anchor in zip(sections, headings, notice.anchors(headings), strict=True)
         ),
     )
+
+
+def family_consent_history(*, family: Family) -> list[ConsentRecord]:
+    """Every decision recorded in this family, corrections and withdrawals included, newest first."""
+    return list(
+        ConsentRecord.objects.filter(family=family)
+        .select_related("person", "decided_by", "purpose", "recorded_by", "corrects", "notice_version")
+        .prefetch_related("corrections")
+        .order_by("-decided_on", "-recorded_at", "-pk")
+    )

@@ -341,6 +341,18 @@ def withdraw_consent(
         child_is_competent=child_is_competent,
         note=note,
     )
+    # SPEC §6.2: earlier disclosures that relied on this consent are flagged and each
+    # recipient gets a task to be told; the withdrawal changes nothing before its date.
+    from sharing.models import DisclosureFlag
+    from sharing.services import flag_disclosures_relying_on
+
+    flag_disclosures_relying_on(
+        person=person,
+        purpose=record.purpose_id,
+        on=record.decided_on,
+        reason=DisclosureFlag.Reason.CONSENT_WITHDRAWN,
+        by=by,
+    )
     prompt = record.purpose_id == ConsentPurpose.Kind.SERVICE
     return Withdrawal(
         record=record,

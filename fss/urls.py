@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("consent.urls")),
+    path("", include("sharing.urls")),
 ]
 
 handler400 = views.bad_request

@@ -23,8 +23,10 @@ class Case(models.Model):
         OTHER = "other", "Other"
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="cases")
+    # RESTRICT: a referral cannot be deleted from under its case, but destroying the
+    # family takes both (PROTECT would block the retention sweep).
     referral = models.OneToOneField(
-        "Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="case"
+        "Referral", on_delete=models.RESTRICT, null=True, blank=True, related_name="case"
     )
     opened_on = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)

@@ -31,6 +31,8 @@ NAVIGATION = [
     NavItem("My work", "cases:my_work", _any_role(roles.CASEWORKER, roles.TEAM_MANAGER)),
     NavItem("Find a family", "cases:family_search", _perm("cases.view_family")),
     NavItem("Record a referral", "cases:referral_new", _perm("cases.add_family")),
+    NavItem("Approvals", "sharing:approval_queue", _any_role(roles.TEAM_MANAGER)),
+    NavItem("Safeguarding review", "sharing:dpo_review_queue", _any_role(roles.DPO)),
     NavItem("Home", "home", lambda user: not _any_role(roles.CASEWORKER, roles.TEAM_MANAGER)(user)),
     NavItem("DPO console", "admin:index", _any_role(roles.DPO)),
     NavItem("Administration", "admin:index", _any_role(roles.SYSTEM_ADMINISTRATOR)),

@@ -35,6 +35,14 @@ _CASE_MODELS = [
     "referral",
     "caseevent",
     "casenote",
+    # The national programme's part of a case (cases.models.programme).
+    "assessment",
+    "assessmentneed",
+    "plan",
+    "planaction",
+    "review",
+    "outcome",
+    "approvalevent",
 ]
 # The DPO's registers of requests (SPEC §8); no one deletes them (retention does).
 _SAR_MODELS = [
@@ -61,6 +69,32 @@ _CONSENT_WORK = [
     "consent.view_privacynoticeversion",
 ]
 
+# Sharing (SPEC §6): workers read the partner registers and record decisions, referrals and
+# the telling of recipients; decisions are immutable, so no change. Managers also approve.
+_SHARING_REGISTERS = [
+    "organisation",
+    "organisationcategory",
+    "datacategory",
+    "sharingpurpose",
+    "datasharingagreement",
+    "agreementparty",
+    "agreementdatacategory",
+]
+_SHARING_WORK = [
+    *[f"sharing.view_{model}" for model in _SHARING_REGISTERS],
+    "sharing.view_disclosure",
+    "sharing.add_disclosure",
+    "sharing.view_disclosureapproval",
+    "sharing.view_dporeview",
+    "sharing.view_disclosureflag",
+    "sharing.view_recipientnotificationtask",
+    "sharing.change_recipientnotificationtask",
+    "sharing.view_partnerreferral",
+    "sharing.add_partnerreferral",
+    "sharing.view_partnerreferralevent",
+    "sharing.add_partnerreferralevent",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Day-to-day work on the families their team holds. No deletion: records
     # leave only through the retention sweep (SPEC §7).
@@ -68,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("cases", _CASE_MODELS),
         "cases.view_special_category",
         *_CONSENT_WORK,
+        *_SHARING_WORK,
         "core.view_team",
     ],
     TEAM_MANAGER: [
@@ -75,6 +110,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_special_category",
         "cases.allocate_family",
         *_CONSENT_WORK,
+        *_SHARING_WORK,
+        "sharing.add_disclosureapproval",  # safeguarding shares and over-ruled wishes (SPEC §6.2)
         "core.view_team",
     ],
     # The DPO reads everything (every read is access-logged) and keeps the registers.
@@ -86,6 +123,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("sar", _SAR_MODELS),
         "retention.view_retentionpolicy",
         "retention.add_retentionpolicy",
+        # Holds and the stop switch are placed and released (never deleted); the notice list,
+        # sweep runs and the destruction register are read only (SPEC §7).
+        *_crud("retention", ["legalhold", "destructionsuspension"]),
+        "retention.view_destructionnotice",
+        "retention.view_sweeprun",
+        "retention.view_destructionrecord",
         # Consent is read-only to the DPO; privacy notice versions are the DPO's to draft and publish.
         "consent.view_consentrecord",
         "consent.view_educationoptout",
@@ -96,6 +139,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             ["privacynoticeversion", "privacynoticesection"],
             actions=("view", "add", "change", "delete"),
         ),
+        # The partner and agreement registers are the DPO's (SPEC §6.1); disclosures are read
+        # only, and the DPO reviews safeguarding shares and sees recipients told.
+        *_crud("sharing", _SHARING_REGISTERS),
+        "sharing.delete_agreementparty",
+        "sharing.delete_agreementdatacategory",
+        "sharing.view_disclosure",
+        "sharing.view_disclosureapproval",
+        "sharing.view_dporeview",
+        "sharing.add_dporeview",
+        "sharing.view_disclosureflag",
+        "sharing.view_recipientnotificationtask",
+        "sharing.change_recipientnotificationtask",
+        "sharing.view_partnerreferral",
+        "sharing.view_partnerreferralevent",
         "core.view_accesslogentry",
         "core.review_break_glass",
         "core.view_jobheartbeat",
@@ -105,7 +162,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     # Confirms destruction of paper files; gains the paper-destruction
     # permissions when the retention app provides them.
-    RECORDS_OFFICER: [],
+    RECORDS_OFFICER: [
+        # Which families were destroyed (no personal data), to match paper files to shred.
+        "retention.view_destructionrecord",
+    ],
     # Group-level statistics only, never an identifiable record (SPEC §6.4).
     PERFORMANCE_ANALYST: [],
     # Users, teams and role membership; no access to family records.

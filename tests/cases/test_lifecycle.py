@@ -17,6 +17,7 @@ from cases.services import (
     record_referral,
     reopen_case,
 )
+from consent.factories import give_agreement
 from fss.core.models import AccessLogEntry
 from retention.selectors import family_destruction_date
 
@@ -194,9 +195,29 @@ def test_a_family_whose_referral_was_not_accepted_counts_from_the_decision(casew
     assert family_destruction_date(referral.family) == date(2033, 1, 9)
 
 
+def _parent_agrees(case, by):
+    mum = MembershipFactory(
+        family=case.family,
+        role=Membership.Role.PARENT_CARER,
+        has_parental_responsibility=True,
+        person=PersonFactory(age=34),
+        start_date=case.opened_on - timedelta(days=400),
+    ).person
+    give_agreement(family=case.family, person=mum, by=by, on=TODAY())
+    return mum
+
+
+def test_no_note_before_the_family_agrees_to_work_and_to_recording(caseworker):
+    case = CaseFactory(opened_on=TODAY() - timedelta(days=30))
+    MembershipFactory(family=case.family, role=Membership.Role.PARENT_CARER, has_parental_responsibility=True)
+    with pytest.raises(ValidationError, match="Record the family's agreement"):
+        add_note(case=case, kind=CaseNote.Kind.VISIT, occurred_on=TODAY(), text="Visit", by=caseworker)
+    assert not CaseNote.objects.exists()
+
+
 def test_notes_record_people_present_and_mentioned_from_the_family_only(caseworker):
     case = CaseFactory(opened_on=TODAY() - timedelta(days=30))
-    mum = MembershipFactory(family=case.family, role=Membership.Role.PARENT_CARER).person
+    mum = _parent_agrees(case, caseworker)
     stranger = PersonFactory()
     with pytest.raises(ValidationError, match="belong to this family"):
         add_note(

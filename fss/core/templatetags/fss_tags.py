@@ -29,6 +29,18 @@ def tag(text: str, colour: str = ""):
 
 
 @register.filter
-def age_on(person, on):
-    """A person's age in completed years on a date (None if unknown)."""
-    return person.age_on(on)
+def index(sequence, position: int):
+    """sequence[position] in a template."""
+    return sequence[position]
+
+
+@register.filter
+def field(form, name: str):
+    """The bound field `name` of `form` (for fields named at run time)."""
+    return form[name]
+
+
+@register.filter
+def split(text: str):
+    """Split on whitespace: {% for name in "a b"|split %}."""
+    return text.split()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.demo import DemoTeam, seed_families
 from fss.core.demo import DEMO_ACCOUNTS, seed_staff
 from fss.core.models import User
+from sharing.demo import seed_sharing
 
 
 class Command(BaseCommand):
@@ -42,12 +43,23 @@ class Command(BaseCommand):
             )
             for name in teams
         }
+        managers = {
+            name: User.objects.filter(
+                username__in=[a.username for a in DEMO_ACCOUNTS if a.team == name and a.is_manager]
+            ).first()
+            for name in teams
+        }
         created, present = seed_families(
             count=families,
-            teams=[DemoTeam(team=team, workers=workers[name]) for name, team in teams.items()],
+            teams=[
+                DemoTeam(team=team, workers=workers[name], manager=managers[name])
+                for name, team in teams.items()
+            ],
             today=timezone.localdate(),
         )
         self.stdout.write(f"Demo families: {created} created, {present} already present.")
+        made, kept = seed_sharing(today=timezone.localdate())
+        self.stdout.write(f"Demo partners and agreements: {made} created, {kept} already present.")
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (every password: {password})")
         width = max(len(a.username) for a in DEMO_ACCOUNTS)
