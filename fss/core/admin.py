@@ -1,8 +1,24 @@
-from django.contrib import admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from fss.core.models import AccessLogEntry, JobHeartbeat, Team, TeamMembership, User
+from fss.core.security.lockout import unlock
+from fss.core.security.mfa import reset_mfa
+from fss.core.security.reauth import authenticated_recently, recent_login_required
+from fss.core.security.sessions import end_sessions
+
+# Devices hold TOTP secrets and recovery codes: nobody browses them. Administrators reset a
+# user's two-factor authentication with the action on the user list instead.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -14,8 +30,70 @@ class TeamMembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     inlines = [TeamMembershipInline]
-    list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
+    list_display = ["username", "first_name", "last_name", "is_active", "two_factor", "last_login"]
     list_filter = ["is_active", "groups", "teams"]
+    actions = ["reset_two_factor", "end_all_sessions", "unlock_sign_in"]
+
+    @admin.display(boolean=True, description="Two-factor set up")
+    def two_factor(self, obj):
+        return user_has_device(obj, confirmed=True)
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone's password is as sensitive as it gets: the password again first.
+        parent = super().user_change_password
+        return recent_login_required(lambda request, *args: parent(request, *args))(request, id, form_url)
+
+    def response_action(self, request, queryset):
+        # Resetting a second factor, ending sessions or unlocking: the password again first
+        # (the administrator then picks the users again).
+        if request.POST.get("action") in self.actions and not authenticated_recently(request.session):
+            return redirect_to_login(request.get_full_path(), reverse("security:reauthenticate"))
+        return super().response_action(request, queryset)
+
+    def _others(self, request, queryset, what: str):
+        # Nobody resets their own second factor or sessions from here: a second administrator
+        # checks who is asking (docs/operations.md, "Security").
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(
+                request, f"You cannot {what} for your own account; ask another administrator.", messages.ERROR
+            )
+        return queryset.exclude(pk=request.user.pk)
+
+    @admin.action(
+        description="Reset two-factor authentication (and end their sessions)", permissions=["change"]
+    )
+    def reset_two_factor(self, request, queryset):
+        users = list(self._others(request, queryset, "reset two-factor authentication"))
+        for user in users:
+            reset_mfa(user=user, by=request.user)
+            self.log_change(request, user, "Reset two-factor authentication and ended sessions.")
+        if users:
+            self.message_user(
+                request,
+                f"Two-factor authentication reset for {len(users)} user(s). They set it up again at their "
+                "next sign-in.",
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="End all their sessions (sign them out everywhere)", permissions=["change"])
+    def end_all_sessions(self, request, queryset):
+        users = list(self._others(request, queryset, "end the sessions"))
+        ended = 0
+        for user in users:
+            ended += end_sessions(user=user, by=request.user)
+            self.log_change(request, user, "Ended all sessions.")
+        if users:
+            self.message_user(
+                request, f"Ended {ended} session(s) for {len(users)} user(s).", messages.SUCCESS
+            )
+
+    @admin.action(description="Unlock sign-in after failed attempts", permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        cleared = 0
+        for user in queryset:
+            cleared += unlock(username=user.get_username(), by=request.user)
+            self.log_change(request, user, "Unlocked sign-in.")
+        self.message_user(request, f"Cleared {cleared} failed sign-in record(s).", messages.SUCCESS)
 
 
 @admin.register(Team)
@@ -57,3 +135,30 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
 @admin.register(JobHeartbeat)
 class JobHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["job", "outcome", "last_started_at", "last_finished_at", "summary"]
+
+
+# Sign-in records (django-axes): read only, like the access log. Failed attempts are cleared
+# only by the unlock action or command, never edited or deleted here.
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start"]
+    list_filter = ["attempt_time"]
+    search_fields = ["username", "ip_address"]
+    exclude = ["get_data", "post_data"]
+    date_hierarchy = "attempt_time"
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["attempt_time", "logout_time", "username", "ip_address"]
+    list_filter = ["attempt_time", "logout_time"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(ReadOnlyAdmin):
+    list_display = ["attempt_time", "username", "ip_address", "locked_out"]
+    list_filter = ["attempt_time", "locked_out"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
