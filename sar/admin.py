@@ -6,7 +6,9 @@ personal record and goes in the access log (SPEC §9).
 """
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from fss.core.services import log_access
@@ -100,10 +102,17 @@ class SubjectAccessRequestAdmin(RegisterAdmin):
     inlines = [RequestPauseInline]
     list_display = ["reference", "received_on", "status", "requester_relationship", "due", "rag_display"]
     list_filter = ["status", "channel", "requester_relationship", "extended", "senior_review"]
-    raw_id_fields = ["subject"]
-    readonly_fields = ["reference", "start_date", "paused_days", "due_date", "extension_notice_deadline"]
+    raw_id_fields = ["subject", "duplicate_of"]
+    readonly_fields = [
+        "reference",
+        "answer",
+        "start_date",
+        "paused_days",
+        "due_date",
+        "extension_notice_deadline",
+    ]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "received_on", "channel"]}),
+        (None, {"fields": ["reference", "answer", "status", "received_on", "channel"]}),
         (
             "Requester and subject",
             {
@@ -130,12 +139,22 @@ class SubjectAccessRequestAdmin(RegisterAdmin):
         ),
         ("Extension", {"fields": ["extended", "extension_reason", "extension_notified_on"]}),
         ("Children", {"fields": ["child_competence_consideration", "senior_review"]}),
-        ("Closure", {"fields": ["refusal_reason", "closed_on"]}),
+        ("Closure", {"fields": ["refusal_reason", "closed_on", "duplicate_of"]}),
         ("Deadline", {"fields": ["start_date", "paused_days", "extension_notice_deadline", "due_date"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("pauses")
+
+    @admin.display(description="Answer the request")
+    def answer(self, obj):
+        # Compiling, redaction, sign-off and the package are on the DPO's own pages (SPEC §8.1).
+        if obj is None or obj.pk is None:
+            return "Save the request first."
+        return format_html(
+            '<a href="{}">Compile, review, sign off and send</a>',
+            reverse("sar:request_detail", args=[obj.pk]),
+        )
 
 
 @admin.register(RightsRequest)

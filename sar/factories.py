@@ -7,12 +7,22 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from cases.factories import PersonFactory
+from fss.core.factories import UserFactory
 from sar.models import (
     Complaint,
     ComplaintUpdate,
     FOIRequest,
+    Ground,
+    Redaction,
+    RedactionDecision,
     RequestPause,
     RightsRequest,
+    SarCompilation,
+    SarItem,
+    SarPackage,
+    SarSearchTask,
+    SarSignOff,
+    Section,
     SubjectAccessRequest,
 )
 
@@ -90,3 +100,90 @@ class ComplaintUpdateFactory(DjangoModelFactory):
     complaint = factory.SubFactory(ComplaintFactory)
     sent_on = factory.LazyAttribute(lambda o: o.complaint.received_on)
     note = "We are looking into what was shared and why."
+
+
+class SarCompilationFactory(DjangoModelFactory):
+    """A finished compilation (items are added with SarItemFactory)."""
+
+    class Meta:
+        model = SarCompilation
+
+    request = factory.SubFactory(SubjectAccessRequestFactory)
+    status = SarCompilation.Status.DONE
+    stage = "Compiled"
+    percent = 100
+    requested_by = factory.SubFactory(UserFactory)
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(timezone.now)
+
+
+class SarItemFactory(DjangoModelFactory):
+    class Meta:
+        model = SarItem
+
+    compilation = factory.SubFactory(SarCompilationFactory)
+    position = factory.Sequence(int)
+    section = Section.NOTES
+    source_label = "cases.casenote"
+    source_pk = factory.Sequence(str)
+    title = "Home visit on 3 March 2026"
+    occurred_on = factory.LazyFunction(_today)
+    fields = factory.LazyFunction(
+        lambda: [{"label": "Note", "value": "Visited the family at home.", "scan": True}]
+    )
+
+
+class RedactionFactory(DjangoModelFactory):
+    """A third party's name proposed for withholding: the first word of the item's first field."""
+
+    class Meta:
+        model = Redaction
+
+    item = factory.SubFactory(SarItemFactory)
+    field_index = 0
+    start = 0
+    end = factory.LazyAttribute(lambda o: len(o.item.fields[0]["value"].split()[0]))
+    text = factory.LazyAttribute(lambda o: o.item.fields[0]["value"][o.start : o.end])
+    reason = Redaction.Reason.FAMILY_MEMBER
+    suggestion = Redaction.Suggestion.WITHHOLD
+
+
+class RedactionDecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = RedactionDecision
+
+    redaction = factory.SubFactory(RedactionFactory)
+    decision = RedactionDecision.Decision.WITHHOLD
+    ground = Ground.THIRD_PARTY
+    by = factory.SubFactory(UserFactory)
+
+
+class SarSignOffFactory(DjangoModelFactory):
+    class Meta:
+        model = SarSignOff
+
+    compilation = factory.SubFactory(SarCompilationFactory)
+    by = factory.SubFactory(UserFactory)
+
+
+class SarSearchTaskFactory(DjangoModelFactory):
+    class Meta:
+        model = SarSearchTask
+
+    request = factory.SubFactory(SubjectAccessRequestFactory)
+    kind = SarSearchTask.Kind.PAPER_FILE
+    description = "Search the paper files in the Aylesbury records store, box 14."
+
+
+class SarPackageFactory(DjangoModelFactory):
+    """A package made now, expiring in 30 days, without files."""
+
+    class Meta:
+        model = SarPackage
+
+    compilation = factory.SubFactory(SarCompilationFactory)
+    request = factory.SelfAttribute("compilation.request")
+    made_by = factory.SubFactory(UserFactory)
+    made_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.made_at + datetime.timedelta(days=30))
+    policy_version = 1

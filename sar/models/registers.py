@@ -337,6 +337,16 @@ class SubjectAccessRequest(OneMonthRequest):
     )
     refusal_reason = models.TextField(blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    # The same requester asking again about the same subject: linked so both are answered together
+    # (or the repeat treated as manifestly excessive, UK GDPR Art 12(5)), never silently dropped.
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text="An earlier request from the same requester about the same person.",
+    )
 
     history = HistoricalRecords()
 
@@ -344,6 +354,11 @@ class SubjectAccessRequest(OneMonthRequest):
         verbose_name = "subject access request"
         constraints = [
             *OneMonthRequest.Meta.constraints,
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=F("pk")),
+                name="sar_not_a_duplicate_of_itself",
+                violation_error_message="A request cannot be a duplicate of itself.",
+            ),
             models.CheckConstraint(
                 condition=Q(subject__isnull=True) | Q(subject_not_found=False),
                 name="sar_subject_or_not_found",
