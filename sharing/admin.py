@@ -24,6 +24,8 @@ from sharing.models import (
     RecipientNotificationTask,
     SharingPurpose,
 )
+from sharing.returns.models import ActivityCode, ResearchProject, ReturnFilePolicy, ReturnRun, TransferRecord
+from sharing.statistics.models import DisclosureControlPolicy
 
 REMINDER_DAYS = 30
 
@@ -261,3 +263,45 @@ class PartnerReferralAdmin(AccessLoggedReadOnlyAdmin):
 
     def family_and_person(self, obj):
         return obj.family_id, None
+
+
+# --- Returns and statistics (SPEC §6.3, §6.4): registers the DPO keeps as data.
+
+
+@admin.register(ActivityCode)
+class ActivityCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "group", "effective_from", "effective_to"]
+    list_filter = ["group"]
+    search_fields = ["code", "label"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # codes are versioned: end one and add its successor
+
+
+@admin.register(ReturnFilePolicy)
+class ReturnFilePolicyAdmin(admin.ModelAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ResearchProject)
+class ResearchProjectAdmin(admin.ModelAdmin):
+    search_fields = ["reference", "title"]
+
+
+@admin.register(DisclosureControlPolicy)
+class DisclosureControlPolicyAdmin(admin.ModelAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReturnRun)
+class ReturnRunAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "period_start", "period_end", "recipient", "run_by", "run_at", "included_count"]
+    list_filter = ["kind"]
+    date_hierarchy = "run_at"
+
+
+@admin.register(TransferRecord)
+class TransferRecordAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "method", "row_count", "sent_on", "file_sha256"]

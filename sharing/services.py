@@ -118,7 +118,8 @@ def record_disclosure(
         raise ValidationError(errors)
 
     # One decision about these people at a time: consent.services locks the same rows.
-    Person.objects.select_for_update().filter(pk__in=[p.pk for p in people]).first()
+    # Lock every person (list(), not .first(): on PostgreSQL .first() locks one row only).
+    list(Person.objects.select_for_update().filter(pk__in=[p.pk for p in people]).order_by("pk"))
     members = _current_member_ids(family, on)
     strangers = [p for p in people if p.pk not in members]
     if strangers:

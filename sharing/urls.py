@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sharing import views
+from sharing.urls_returns import urlpatterns as returns_urlpatterns
 
 app_name = "sharing"
 
@@ -24,3 +25,6 @@ urlpatterns = [
     path("sharing/dpo-review/", views.dpo_review_queue, name="dpo_review_queue"),
     path("sharing/dpo-review/<uuid:decision_id>/", views.dpo_review, name="dpo_review"),
 ]
+
+# Participation of young people, statutory and research returns, statistics (SPEC §6.3, §6.4).
+urlpatterns += returns_urlpatterns

@@ -6,7 +6,10 @@
 - `disclosures`: the immutable record of every decision to share or not, its
   manager approval and DPO review, and the flags and recipient tasks raised
   when consent is withdrawn, a restriction placed or data rectified;
-- `referrals`: outbound referrals to partners and their responses.
+- `referrals`: outbound referrals to partners and their responses;
+- `sharing.returns.models`: statutory and research returns and the
+  participation of young people (SPEC §6.3);
+- `sharing.statistics.models`: the disclosure-control policy (SPEC §6.4).
 """
 
 from sharing.models.choices import LawfulBasis, SpecialCondition, TransferMethod
@@ -26,8 +29,30 @@ from sharing.models.partners import (
 )
 from sharing.models.referrals import PartnerReferral, PartnerReferralEvent
 from sharing.models.registries import DataCategory, OrganisationCategory, SharingPurpose
+from sharing.returns.models import (
+    ActivityCode,
+    ActivityRecord,
+    ContactAttempt,
+    FollowUpTask,
+    ResearchProject,
+    ReturnFilePolicy,
+    ReturnRun,
+    SeptemberGuaranteeOffer,
+    TransferRecord,
+)
+from sharing.statistics.models import DisclosureControlPolicy
 
 __all__ = [
+    "ActivityCode",
+    "ActivityRecord",
+    "ContactAttempt",
+    "DisclosureControlPolicy",
+    "FollowUpTask",
+    "ResearchProject",
+    "ReturnFilePolicy",
+    "ReturnRun",
+    "SeptemberGuaranteeOffer",
+    "TransferRecord",
     "AgreementDataCategory",
     "AgreementParty",
     "DataCategory",
