@@ -19,6 +19,11 @@ WORKDIR /app
 RUN groupadd --system fss && useradd --system --gid fss --home-dir /app fss \
  && mkdir -p /var/lib/fss/media && chown fss:fss /var/lib/fss/media
 
+# WeasyPrint draws subject access PDFs with Pango, and needs a font to draw with.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 

@@ -161,14 +161,13 @@ def _create_family(*, number: int, reference: str, teams: list[DemoTeam], today:
         adult = PersonFactory.build(family_name=surname, age=rng.randint(22, 52))
         adults.append(_add(family, adult, Membership.Role.PARENT_CARER, joined, worker, pr=True))
     children = []
-    # Ages chosen as they were at the referral, so every demo family was eligible then.
-    years_since_referral = (today - received_on).days // 365
+    # Ages chosen as they were at the referral date, so every demo family was eligible then.
     for _ in range(rng.randint(1, 4)):
         age_at_referral = rng.choice([0, 2, 5, 8, 11, 13, 15, 16, 17, 19, 21, 24])
         send = age_at_referral > 19 or rng.random() < 0.2
         child = PersonFactory.build(
             family_name=surname,
-            age=age_at_referral + years_since_referral,
+            date_of_birth=received_on - relativedelta(years=age_at_referral, days=rng.randint(1, 300)),
             has_send=send,
             has_ehc_plan=send and (age_at_referral > 19 or rng.random() < 0.5),
         )

@@ -12,6 +12,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 
 from cases.identifiers import (
     normalise_nhs_number,
@@ -30,6 +31,7 @@ from cases.models import (
     Membership,
     Referral,
 )
+from cases.models.records import DOCUMENT_EXTENSIONS, Document, validate_document_size
 from cases.search_keys import validate_postcode
 
 
@@ -397,3 +399,44 @@ class PersonDetailsForm(GovukForm):
             else:
                 fields.append(Field.text(name))
         return fields
+
+
+class DocumentForm(GovukForm):
+    submit_label = "Upload"
+
+    kind = forms.ChoiceField(label="Type of document", choices=Document.Kind.choices)
+    title = forms.CharField(
+        label="Title", max_length=200, help_text="For example, Signed consent form, March"
+    )
+    file = forms.FileField(
+        label="File",
+        help_text="PDF, Word, OpenDocument, text, spreadsheet or image; smaller than 10 MB.",
+        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document_size],
+    )
+    person = forms.TypedChoiceField(
+        label="About one person (optional)", required=False, coerce=int, empty_value=None
+    )
+    is_sensitive = forms.BooleanField(label="Sensitive", required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "The whole family")] + [(p.pk, str(p)) for p in members]
+
+    def layout_fields(self):
+        return [
+            Field.select("kind"),
+            Field.text("title"),
+            Field("file"),
+            Field.select("person"),
+            Field.checkbox("is_sensitive"),
+        ]
+
+
+class PaperRecordForm(GovukForm):
+    submit_label = "Save location"
+
+    location = forms.CharField(
+        label="Where are the paper files kept?", max_length=200, help_text="Building and room or store"
+    )
+    box_or_barcode = forms.CharField(label="Box number or barcode (optional)", required=False, max_length=100)
+    description = forms.CharField(label="What is in them (optional)", required=False, max_length=300)

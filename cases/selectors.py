@@ -12,7 +12,16 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cases.access import families_visible_to
-from cases.models import Case, CaseEvent, CaseNote, Family, FamilyAddress, Membership, Person, Referral
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseNote,
+    Family,
+    FamilyAddress,
+    Membership,
+    Person,
+    Referral,
+)
 from cases.search_keys import name_key, names_match, postcode_key
 
 SEARCH_LIMIT = 50
@@ -113,18 +122,72 @@ def search_families(
         families = families.filter(reference__iexact=reference.strip())
     if postcode:
         families = families.filter(addresses__postcode_key=postcode_key(postcode))
-    members = Membership.objects.filter(family__in=families).select_related("person", "family")
+    candidates = Membership.objects.filter(family__in=families)
     if date_of_birth:
-        members = members.filter(person__date_of_birth=date_of_birth)
+        candidates = candidates.filter(person__date_of_birth=date_of_birth)
     query = name_key(name) if name else ""
-    matched: dict[int, SearchResult] = {}
-    for membership in members.order_by("family__reference", "person__family_name")[: SEARCH_LIMIT * 100]:
-        person = membership.person
-        if query and not any(names_match(query, key) for key in person.search_keys):
+    # Every candidate's name keys are compared (only the key column is read, never the
+    # encrypted ones); the people and families matched are then loaded once.
+    matched_pairs: list[tuple[int, int]] = []
+    families_seen: set[int] = set()
+    rows = candidates.order_by("family__reference", "person__family_name").values_list(
+        "family_id", "person_id", "person__search_name"
+    )
+    for family_id, person_id, search_name in rows.iterator(chunk_size=2000):
+        if query and not any(names_match(query, key) for key in search_name.split("|") if key):
             continue
-        result = matched.setdefault(membership.family_id, SearchResult(membership.family, []))
-        if person not in result.people:
-            result.people.append(person)
-        if len(matched) > SEARCH_LIMIT:
-            break
+        if family_id not in families_seen:
+            if len(families_seen) == SEARCH_LIMIT:
+                break
+            families_seen.add(family_id)
+        matched_pairs.append((family_id, person_id))
+    people = Person.objects.only(
+        "pk", "given_name", "family_name", "preferred_name", "date_of_birth", "expected_date_of_birth"
+    ).in_bulk([person_id for _, person_id in matched_pairs])
+    found = Family.objects.in_bulk(families_seen)
+    matched: dict[int, SearchResult] = {}
+    for family_id, person_id in matched_pairs:
+        result = matched.setdefault(family_id, SearchResult(found[family_id], []))
+        if people[person_id] not in result.people:
+            result.people.append(people[person_id])
     return list(matched.values())[:SEARCH_LIMIT]
+
+
+@dataclass(frozen=True)
+class Flag:
+    label: str
+    colour: str
+
+
+def family_flags(
+    *, family: Family, members: list[Person], cases: list[Case], on, break_glass: bool
+) -> list[Flag]:
+    """The risk flags on the family header (SPEC §4.4 issue: visible at a glance).
+
+    Three queries whatever the family's size: restrictions, legal holds, open requests.
+    """
+    from django.db.models import Q
+
+    from retention.models import LegalHold
+    from sar.selectors import people_with_open_requests, restrictions_in_force
+
+    flags = []
+    ids = [person.pk for person in members]
+    if any(person.has_send for person in members):
+        flags.append(Flag("SEND", "blue"))
+    if any(person.has_ehc_plan for person in members):
+        flags.append(Flag("EHC plan", "purple"))
+    stepped_up = any(case.closure_reason == Case.ClosureReason.STEPPED_UP for case in cases) or any(
+        referral.decision == Referral.Decision.STEP_UP for referral in family.referrals.all()
+    )
+    if stepped_up:
+        flags.append(Flag("Stepped up to social care", "orange"))
+    if restrictions_in_force(on=on).filter(subject_id__in=ids).exists():
+        flags.append(Flag("Restricted", "red"))
+    if LegalHold.objects.active().filter(Q(family=family) | Q(person_id__in=ids)).exists() or (
+        set(ids) & people_with_open_requests()
+    ):
+        flags.append(Flag("Legal hold", "yellow"))
+    if break_glass:
+        flags.append(Flag("Break-glass in use", "red"))
+    return flags

@@ -178,8 +178,18 @@ def add_member(
 
 @transaction.atomic
 def update_person(*, person: Person, family: Family, changes: dict, by, request=None) -> Person:
-    """Change a person's details (seen through `family`); history keeps who changed what."""
+    """Change a person's details (seen through `family`); history keeps who changed what.
+
+    A person under a restriction of processing (SPEC §8.2) is not changed until it is lifted.
+    """
+    from sar.selectors import restriction_in_force
+
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if restriction_in_force(person=person, on=timezone.localdate()):
+        raise ValidationError(
+            f"{person} is under a restriction of processing: "
+            "their details cannot be changed until it is lifted."
+        )
     for name, value in changes.items():
         setattr(person, name, value)
     if person.date_of_birth:
@@ -188,6 +198,67 @@ def update_person(*, person: Person, family: Family, changes: dict, by, request=
     _save(person, by)
     _log_change(by=by, record=person, family=family, request=request, person_id=person.pk)
     return person
+
+
+@transaction.atomic
+def upload_document(
+    *,
+    family: Family,
+    kind: str,
+    title: str,
+    file,
+    by,
+    person=None,
+    case=None,
+    is_sensitive=False,
+    request=None,
+):
+    """Store an uploaded file through Django's storage, under a random name (SPEC §4.1)."""
+    from cases.models import Document
+
+    if person is not None and not family.memberships.filter(person=person).exists():
+        raise ValidationError({"person": "Choose someone in this family."})
+    document = Document(
+        family=family,
+        person=person,
+        case=case,
+        kind=kind,
+        title=title.strip(),
+        file=file,
+        content_type=getattr(file, "content_type", "") or "",
+        size=file.size,
+        is_sensitive=is_sensitive,
+        uploaded_by=by,
+    )
+    document.full_clean()
+    _save(document, by)
+    _log_change(
+        by=by, record=document, family=family, request=request, person_id=person.pk if person else None
+    )
+    return document
+
+
+@transaction.atomic
+def record_paper_location(
+    *, family: Family, location: str, by, box_or_barcode="", description="", request=None
+):
+    """Record where paper files about the family are kept; retention turns them into shredding tasks."""
+    from cases.models import PaperRecord
+
+    if not location.strip():
+        raise ValidationError({"location": "Enter where the paper files are kept."})
+    record = _save(
+        PaperRecord(
+            family=family,
+            location=location.strip(),
+            box_or_barcode=box_or_barcode.strip(),
+            description=description.strip(),
+            recorded_by=by,
+        ),
+        by,
+    )
+    _log_change(by=by, record=record, family=family, request=request)
+    return record
 
 
 def current_members(family: Family):

@@ -11,6 +11,9 @@ urlpatterns = [
     path("families/break-glass/", views.break_glass, name="break_glass"),
     path("families/<int:pk>/", views.family_detail, name="family_detail"),
     path("families/<int:pk>/people/new/", views.member_add, name="member_add"),
+    path("families/<int:pk>/documents/new/", views.document_upload, name="document_upload"),
+    path("families/<int:pk>/documents/<int:document_pk>/", views.document_download, name="document_download"),
+    path("families/<int:pk>/paper/new/", views.paper_record_add, name="paper_record_add"),
     path("families/<int:pk>/people/<int:person_pk>/", views.person_detail, name="person_detail"),
     path("families/<int:pk>/people/<int:person_pk>/change/", views.person_edit, name="person_edit"),
     path(

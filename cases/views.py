@@ -7,6 +7,7 @@ of a family is access-logged; URLs carry ids, never names.
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -15,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import forms, selectors, services
 from cases.access import access_route, get_family_for_user, may_change
 from cases.duplicates import possible_duplicates
-from cases.models import Case, Family, Membership, Referral
+from cases.models import Case, Document, Family, Membership, Referral
 from cases.programme.selectors import family_programme
 from cases.programme.selectors import work_due as programme_work_due
 from consent.selectors import consent_matrix, work_may_start
 from fss.core.models import AccessLogEntry
+from fss.core.security import recent_login_required
 from fss.core.services import log_access
 from retention.selectors import family_destruction_date, family_retention_period_text, family_retention_status
 from sharing.selectors import SHARING_HISTORY_ON_FAMILY_PAGE, family_sharing_history
@@ -85,12 +87,20 @@ def family_detail(request, pk: int):
     cases = list(family.cases.all())
     open_case = next((case for case in cases if case.status == Case.Status.OPEN), None)
     retention = family_retention_status(family)
+    members = list(family.memberships.all())
     return render(
         request,
         "cases/family_detail.html",
         {
             "family": family,
-            "members": list(family.memberships.all()),
+            "members": members,
+            "flags": selectors.family_flags(
+                family=family,
+                members=[m.person for m in members],
+                cases=cases,
+                on=today,
+                break_glass=route == "break_glass",
+            ),
             "addresses": list(family.addresses.all()),
             "referrals": list(family.referrals.all()),
             "cases": cases,
@@ -258,6 +268,91 @@ def person_edit(request, pk: int, person_pk: int):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@permission_required("cases.add_document", raise_exception=True)
+def document_upload(request, pk: int):
+    family = get_family_for_user(request.user, pk, for_change=True)
+    members = services.current_members(family)
+    form = forms.DocumentForm(request.POST or None, request.FILES or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        by_id = {person.pk: person for person in members}
+        try:
+            services.upload_document(
+                family=family,
+                kind=data["kind"],
+                title=data["title"],
+                file=data["file"],
+                person=by_id.get(data["person"]),
+                is_sensitive=data["is_sensitive"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, "Document uploaded.")
+            return redirect("cases:family_detail", pk=family.pk)
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {
+            "form": form,
+            "title": "Upload a document",
+            "family": family,
+            "caption": family.reference,
+            "multipart": True,
+        },
+    )
+
+
+@require_GET
+@never_cache
+@permission_required("cases.view_document", raise_exception=True)
+@recent_login_required
+def document_download(request, pk: int, document_pk: int):
+    """Serve a document through an access check; every download is logged (SPEC §9)."""
+    family = get_family_for_user(request.user, pk)
+    document = get_object_or_404(Document, pk=document_pk, family=family)
+    log_access(
+        by=request.user,
+        record=document,
+        action=AccessLogEntry.Action.DOWNLOAD,
+        request=request,
+        family_id=family.pk,
+        person_id=document.person_id,
+    )
+    extension = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "bin"
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{family.reference}-document-{document.pk}.{extension}",
+        content_type=document.content_type or "application/octet-stream",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.add_paperrecord", raise_exception=True)
+def paper_record_add(request, pk: int):
+    family = get_family_for_user(request.user, pk, for_change=True)
+    form = forms.PaperRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_paper_location(
+                family=family, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            messages.success(request, "Paper file location saved.")
+            return redirect("cases:family_detail", pk=family.pk)
+    return _form_page(
+        request, form=form, family=family, title="Record where paper files are kept", caption=family.reference
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
 @permission_required("cases.change_family", raise_exception=True)
 def referral_decide(request, pk: int, referral_pk: int):
     family = get_family_for_user(request.user, pk, for_change=True)
@@ -390,6 +485,7 @@ def note_add(request, pk: int, case_pk: int):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @permission_required("cases.view_family", raise_exception=True)
+@recent_login_required
 def break_glass(request):
     form = forms.BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

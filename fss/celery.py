@@ -13,6 +13,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fss.settings")
 app = Celery("fss")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Tasks in sub-packages (autodiscovery looks only at <app>.tasks).
+app.autodiscover_tasks(["sharing.returns"])
 
 app.conf.beat_schedule = {
     # Sessions past their idle timeout hold a signed-in staff identity: remove them nightly.
@@ -22,6 +24,21 @@ app.conf.beat_schedule = {
     },
     # The 7-year rule (SPEC §7): destroys the families due, listed and not held. Its own
     # database lock makes an overlapping run harmless; /healthz warns after 48 hours without success.
+    # Expired subject access packages (30 days by the sar_package policy) leave storage.
+    "purge-sar-packages": {
+        "task": "sar.tasks.purge_expired_packages",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    # Participation of young people: follow-up tasks before activity records lapse (domain-rules §7).
+    "participation-follow-ups": {
+        "task": "sharing.returns.tasks.participation_follow_ups",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # Return files leave storage when their policy says (ONS files wait for confirmed destruction).
+    "purge-return-files": {
+        "task": "sharing.returns.tasks.purge_expired_return_files",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "retention-sweep": {
         "task": "retention.tasks.retention_sweep",
         "schedule": crontab(hour=2, minute=15),

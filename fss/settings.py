@@ -5,6 +5,7 @@ a bare machine (SQLite, Celery tasks in-process); with DEBUG off the app refuses
 to start on the demo secret key or the demo field-encryption key.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -80,7 +81,13 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "guardian",
     "simple_history",
+    # Two-factor authentication (TOTP apps and recovery codes) and sign-in lockout (SPEC §9).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "fss.core",
+    "fss.core.security",
     "cases",
     "consent",
     "sharing",
@@ -91,18 +98,27 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Permissions-Policy, and Cache-Control: no-store on every page Django renders.
+    "fss.core.security.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Deny by default: every view needs a signed-in user unless marked
     # @login_not_required (SPEC §9).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ... and, when MFA_REQUIRED, a second factor given this session.
+    "fss.core.security.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeouts (after messages: it says why you were signed out).
+    "fss.core.security.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Records who made each change on models with history (SPEC §3).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a lockout into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fss.urls"
@@ -120,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fss.core.context_processors.service",
+                "fss.core.security.context_processors.session_timeout",
             ],
         },
     },
@@ -138,6 +155,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users and authentication
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses sign-in while locked out (django-axes); authenticates no one itself.
+    "fss.core.security.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Object-level grants on families (team, allocation, break-glass).
     "guardian.backends.ObjectPermissionBackend",
@@ -163,7 +182,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Sessions and cookies
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30) * 60
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # so a user's sessions can be ended (admin action)
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_ABSOLUTE_TIMEOUT_MINUTES = env.int("SESSION_ABSOLUTE_TIMEOUT_MINUTES", default=12 * 60)
+# Seconds before the idle timeout that the page warns, with a "stay signed in" button.
+SESSION_TIMEOUT_WARNING_SECONDS = env.int("SESSION_TIMEOUT_WARNING_SECONDS", default=120)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the clock restarts with each request
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -202,6 +226,56 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+# Browser features FSS never uses, switched off for every page (fss.core.security.middleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Two-factor authentication (django-otp; SPEC §9)
+# Every staff account must set up an authenticator app and give a code at each sign-in.
+# On unless DEBUG (the demo); tests turn it on where they are about it.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=not DEBUG)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default=ORGANISATION["service_name"])
+# Secrets are never shown in the admin (devices are not registered there anyway).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Lockout after repeated failed sign-ins (django-axes; SPEC §9)
+AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOCKOUT_MINUTES", default=30))
+# Username and address together: one person's typos cannot lock out a whole office behind a
+# shared address, and guesses from elsewhere cannot lock an owner out at their desk.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address the access log records: TRUSTED_PROXY_COUNT hops from the right of
+# X-Forwarded-For, so a forged header cannot dodge the count.
+AXES_CLIENT_IP_CALLABLE = "fss.core.security.lockout.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "fss.core.security.lockout.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # failed sign-ins stay on record after an unlock
+AXES_ENABLE_ADMIN = False  # read-only registers instead (fss/core/admin.py)
+# Never written to logs or stored with an attempt in clear.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+
 CSRF_FAILURE_VIEW = "fss.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
@@ -231,6 +305,8 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# Uploaded documents larger than this are refused with a clear message (bytes; 10 MB).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Celery (Redis broker in production; in-process when no broker is configured)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -276,8 +352,17 @@ LOGGING = {
         # Request errors would otherwise log the full request, which may carry
         # personal data in form fields.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # django-axes: failed sign-ins and lockouts (usernames and addresses masked), not its chatter.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# --- Retention (SPEC §7)
+# A sweep that finds more families due than this aborts and alerts instead: a bad policy
+# edit or a wrong clock must not wipe the service.
+RETENTION_MAX_FAMILIES_PER_RUN = env.int("RETENTION_MAX_FAMILIES_PER_RUN", default=500)
+# Days until backups taken before a destruction have aged out (recorded in the register).
+RETENTION_BACKUP_EXPIRY_DAYS = env.int("RETENTION_BACKUP_EXPIRY_DAYS", default=35)
 
 # --- Demo data
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="fss-demo-password")

@@ -14,10 +14,14 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Two-factor authentication, confirming it's you, keeping a session alive (SPEC §9).
+    path("", include("fss.core.security.urls")),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("consent.urls")),
     path("", include("sharing.urls")),
+    path("", include("sar.urls")),
+    path("", include("retention.urls")),
 ]
 
 handler400 = views.bad_request

@@ -104,6 +104,14 @@ DECLARATIONS: dict[str, Declaration] = {
         keeps_people=False,
         why="generic object grants",
     ),
+    # --- Two-factor authentication and sign-in lockout (staff only)
+    "otp_totp.TOTPDevice": about_staff("staff authenticator apps"),
+    "otp_static.StaticDevice": about_staff("staff recovery codes"),
+    "otp_static.StaticToken": about_staff("staff recovery codes"),
+    "axes.AccessAttempt": about_staff("failed sign-ins by username and address"),
+    "axes.AccessAttemptExpiration": about_staff("when a failed sign-in stops counting"),
+    "axes.AccessFailureLog": about_staff("failed sign-ins by username and address"),
+    "axes.AccessLog": about_staff("staff sign-ins and sign-outs"),
     # --- fss.core
     "core.User": about_staff("staff accounts"),
     "core.Team": no_personal_data("team names"),
@@ -131,6 +139,8 @@ DECLARATIONS: dict[str, Declaration] = {
     "cases.CaseEvent": with_family(case="cases.Case"),
     "cases.CaseNote": with_family(case="cases.Case"),
     "cases.BreakGlassAccess": with_family(family=FAMILY, keeps_people=False),
+    "cases.Document": with_family(family=FAMILY, person=PERSON, case="cases.Case"),
+    "cases.PaperRecord": with_family(family=FAMILY),
     # cases: the national programme's records (cases/models/programme.py)
     "cases.ProgrammeFramework": no_personal_data("the programme's criteria, loaded as data"),
     "cases.HeadlineOutcome": no_personal_data("the programme's headline outcomes"),
@@ -165,6 +175,21 @@ DECLARATIONS: dict[str, Declaration] = {
     "sharing.RecipientNotificationTask": with_family(flag="sharing.DisclosureFlag"),
     "sharing.PartnerReferral": with_family(family=FAMILY),
     "sharing.PartnerReferralEvent": with_family(referral="sharing.PartnerReferral"),
+    # sharing: participation of young people and returns (sharing/returns/models.py, SPEC §6.3)
+    "sharing.ActivityCode": no_personal_data("the national activity codes, loaded as data"),
+    "sharing.ActivityRecord": with_family(person=PERSON),
+    "sharing.ContactAttempt": with_family(person=PERSON),
+    "sharing.FollowUpTask": with_family(person=PERSON, activity="sharing.ActivityRecord"),
+    "sharing.SeptemberGuaranteeOffer": with_family(person=PERSON),
+    "sharing.ResearchProject": no_personal_data("research projects and their dates"),
+    "sharing.ReturnFilePolicy": no_personal_data("how long return files are kept"),
+    "sharing.ReturnRun": own_policy(
+        Kind.ONS_TRANSFER_FILE,
+        "the run's file: ONS files until ONS confirms destruction, other returns' files after the days in "
+        "sharing.ReturnFilePolicy (purge_expired_return_files); the row itself names no one",
+    ),
+    "sharing.TransferRecord": no_personal_data("checksum, row count, recipient, dates"),
+    "sharing.DisclosureControlPolicy": no_personal_data("suppression and rounding thresholds"),
     # --- retention
     "retention.RetentionPolicy": no_personal_data("retention periods"),
     "retention.LegalHold": with_family(family=FAMILY, person=PERSON, keeps_people=False),
@@ -172,6 +197,7 @@ DECLARATIONS: dict[str, Declaration] = {
     "retention.DestructionNotice": with_family(family=FAMILY, keeps_people=False),
     "retention.SweepRun": no_personal_data("counts and outcomes of each sweep"),
     "retention.DestructionRecord": no_personal_data("the register: a keyed hash, dates and counts only"),
+    "retention.PaperDestructionTask": no_personal_data("a store location and box number, no names"),
     # --- sar: the DPO's request files, under their own policies (domain-rules §8)
     "sar.SubjectAccessRequest": own_policy(Kind.SAR_CASE_FILE, "2 years after the request closed"),
     "sar.RequestPause": own_policy(Kind.SAR_CASE_FILE, "part of the request file"),
@@ -179,6 +205,13 @@ DECLARATIONS: dict[str, Declaration] = {
     "sar.FOIRequest": own_policy(Kind.FOI_FILE, "3 years after the response"),
     "sar.Complaint": own_policy(Kind.SAR_CASE_FILE, "data-protection complaints are filed with requests"),
     "sar.ComplaintUpdate": own_policy(Kind.SAR_CASE_FILE, "part of the complaint file"),
+    "sar.SarCompilation": own_policy(Kind.SAR_CASE_FILE, "the SAR working copy, part of the request file"),
+    "sar.SarItem": own_policy(Kind.SAR_CASE_FILE, "the SAR working copy of one record"),
+    "sar.Redaction": own_policy(Kind.SAR_CASE_FILE, "the redaction log, part of the request file"),
+    "sar.RedactionDecision": own_policy(Kind.SAR_CASE_FILE, "the redaction log, part of the request file"),
+    "sar.SarSignOff": own_policy(Kind.SAR_CASE_FILE, "the reviewer's sign-off, part of the request file"),
+    "sar.SarSearchTask": own_policy(Kind.SAR_CASE_FILE, "manual searches, part of the request file"),
+    "sar.SarPackage": own_policy(Kind.SAR_PACKAGE, "files purged 30 days after the package is made"),
 }
 
 

@@ -26,6 +26,7 @@ from retention.models import (
     DestructionRecord,
     DestructionSuspension,
     LegalHold,
+    PaperDestructionTask,
     RetentionPolicy,
     SweepRun,
 )
@@ -284,13 +285,15 @@ def _destroy(
     replay_of: DestructionRecord | None = None,
 ) -> DestructionRecord:
     hashed, key_id = reference_hash(family.reference)
+    # Paper locations are not personal data; they become the records officer's tasks.
+    paper = list(family.paper_records.values_list("location", "box_or_barcode"))
     result = carry_out(plan)
     authorised = f"{policy.get_record_kind_display()} policy version {policy.version}"
     if policy.created_by is not None:
         authorised += f" (set by {policy.created_by.get_username()})"
     if run.by is not None:
         authorised += f"; run by {run.by.get_username()}"
-    return DestructionRecord.objects.create(
+    record = DestructionRecord.objects.create(
         run=run,
         record_kind=policy.record_kind,
         policy=policy,
@@ -310,6 +313,35 @@ def _destroy(
         hash_key_id=key_id,
         replay_of=replay_of,
     )
+    PaperDestructionTask.objects.bulk_create(
+        PaperDestructionTask(destruction=record, location=location, box_or_barcode=box)
+        for location, box in paper
+    )
+    return record
+
+
+@transaction.atomic
+def confirm_paper_destruction(
+    *, task: PaperDestructionTask, destroyed_on: date, certificate_number: str, by
+) -> PaperDestructionTask:
+    """The records officer confirms shredding: date and certificate number (SPEC §7 "Paper")."""
+    task = PaperDestructionTask.objects.select_for_update().get(pk=task.pk)
+    if task.destroyed_on is not None:
+        raise ValidationError("This paper destruction has already been confirmed.")
+    if destroyed_on > timezone.localdate():
+        raise ValidationError({"destroyed_on": "The date destroyed must be today or in the past."})
+    if destroyed_on < task.destruction.destroyed_at.date():
+        raise ValidationError(
+            {"destroyed_on": "The paper cannot have been destroyed before the electronic records."}
+        )
+    if not certificate_number.strip():
+        raise ValidationError({"certificate_number": "Enter the destruction certificate number."})
+    task.destroyed_on = destroyed_on
+    task.certificate_number = certificate_number.strip()
+    task.confirmed_by = by
+    task.confirmed_at = timezone.now()
+    task.save()
+    return task
 
 
 # --- The sweep ---

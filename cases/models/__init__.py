@@ -26,6 +26,7 @@ from cases.models.programme import (
     Review,
     TeamApprovalSetting,
 )
+from cases.models.records import Document, PaperRecord
 from cases.models.work import BreakGlassAccess, Case, CaseEvent, CaseNote, Referral
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseNote",
+    "Document",
     "Family",
     "FamilyAddress",
     "FamilyGroupObjectPermission",
@@ -47,6 +49,7 @@ __all__ = [
     "HeadlineOutcome",
     "Membership",
     "Outcome",
+    "PaperRecord",
     "Person",
     "Plan",
     "PlanAction",

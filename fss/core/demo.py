@@ -36,6 +36,7 @@ DEMO_ACCOUNTS = [
 @transaction.atomic
 def seed_staff(*, password: str) -> dict[str, Team]:
     """Create or refresh the demo teams and accounts; returns the teams by name."""
+    roles.ensure_roles()
     teams = {name: Team.objects.get_or_create(name=name)[0] for name in (NORTH, SOUTH)}
     for account in DEMO_ACCOUNTS:
         first, last = account.name.split(" ", 1)

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from fss.core.models import AccessLogEntry, JobHeartbeat, Team, TeamMembership, User
+from fss.core.roles import ensure_roles
 
 
 class TeamFactory(DjangoModelFactory):
@@ -32,6 +33,7 @@ class UserFactory(DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
+            ensure_roles()
             self.groups.add(*[Group.objects.get(name=name) for name in extracted])
 
     @factory.post_generation

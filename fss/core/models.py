@@ -124,6 +124,8 @@ class AccessLogEntry(models.Model):
         ordering = ["-at"]
         verbose_name = "access log entry"
         verbose_name_plural = "access log"
+        # The retention sweep deletes a destroyed record's lines by (type, id): docs/performance.md.
+        indexes = [models.Index(fields=["record_type", "record_id"], name="access_log_record")]
         permissions = [("review_break_glass", "Can review break-glass access")]
 
     def __str__(self):

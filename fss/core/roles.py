@@ -35,6 +35,8 @@ _CASE_MODELS = [
     "referral",
     "caseevent",
     "casenote",
+    "document",
+    "paperrecord",
     # The national programme's part of a case (cases.models.programme).
     "assessment",
     "assessmentneed",
@@ -52,6 +54,15 @@ _SAR_MODELS = [
     "foirequest",
     "complaint",
     "complaintupdate",
+]
+_SAR_WORK_MODELS = [
+    "sarcompilation",
+    "saritem",
+    "redaction",
+    "redactiondecision",
+    "sarsignoff",
+    "sarsearchtask",
+    "sarpackage",
 ]
 
 
@@ -95,6 +106,20 @@ _SHARING_WORK = [
     "sharing.add_partnerreferralevent",
 ]
 
+# Participation of young people (domain-rules §7): workers record activities, contact attempts and
+# September Guarantee offers (append-only) and close follow-up tasks for the families they hold.
+_PARTICIPATION_WORK = [
+    "sharing.view_activitycode",
+    "sharing.view_activityrecord",
+    "sharing.add_activityrecord",
+    "sharing.view_contactattempt",
+    "sharing.add_contactattempt",
+    "sharing.view_septemberguaranteeoffer",
+    "sharing.add_septemberguaranteeoffer",
+    "sharing.view_followuptask",
+    "sharing.change_followuptask",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Day-to-day work on the families their team holds. No deletion: records
     # leave only through the retention sweep (SPEC §7).
@@ -103,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_special_category",
         *_CONSENT_WORK,
         *_SHARING_WORK,
+        *_PARTICIPATION_WORK,
         "core.view_team",
     ],
     TEAM_MANAGER: [
@@ -112,6 +138,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CONSENT_WORK,
         *_SHARING_WORK,
         "sharing.add_disclosureapproval",  # safeguarding shares and over-ruled wishes (SPEC §6.2)
+        *_PARTICIPATION_WORK,
         "core.view_team",
     ],
     # The DPO reads everything (every read is access-logged) and keeps the registers.
@@ -121,6 +148,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_breakglassaccess",
         "cases.change_breakglassaccess",  # records the review of break-glass use
         *_crud("sar", _SAR_MODELS),
+        # Answering a SAR (SPEC §8.1): compile, decide redactions (each a new row), sign off, search,
+        # make and download packages. Nothing is changed in place but the manual searches.
+        *_crud("sar", _SAR_WORK_MODELS, actions=("view", "add")),
+        "sar.change_sarsearchtask",
         "retention.view_retentionpolicy",
         "retention.add_retentionpolicy",
         # Holds and the stop switch are placed and released (never deleted); the notice list,
@@ -129,6 +160,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "retention.view_destructionnotice",
         "retention.view_sweeprun",
         "retention.view_destructionrecord",
+        "retention.view_paperdestructiontask",
         # Consent is read-only to the DPO; privacy notice versions are the DPO's to draft and publish.
         "consent.view_consentrecord",
         "consent.view_educationoptout",
@@ -153,8 +185,30 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sharing.change_recipientnotificationtask",
         "sharing.view_partnerreferral",
         "sharing.view_partnerreferralevent",
+        # Statutory and research returns are the DPO's (SPEC §1, §6.3): run them, record their sending
+        # and the recipient's destruction, download a file again (the DPO only), keep research projects;
+        # read participation records; keep the disclosure-control policy and see the statistics (§6.4).
+        "sharing.view_activitycode",
+        "sharing.view_activityrecord",
+        "sharing.view_contactattempt",
+        "sharing.view_septemberguaranteeoffer",
+        "sharing.view_followuptask",
+        "sharing.view_returnrun",
+        "sharing.add_returnrun",
+        "sharing.download_return_file",
+        "sharing.view_transferrecord",
+        "sharing.change_transferrecord",
+        *_crud("sharing", ["researchproject"]),
+        "sharing.view_returnfilepolicy",
+        "sharing.view_disclosurecontrolpolicy",
+        "sharing.add_disclosurecontrolpolicy",
+        "sharing.view_statistics",
         "core.view_accesslogentry",
         "core.review_break_glass",
+        # Sign-in records (django-axes): read only, for investigating lockouts and access.
+        "axes.view_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
         "core.view_jobheartbeat",
         "core.view_user",
         "core.view_team",
@@ -165,13 +219,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     RECORDS_OFFICER: [
         # Which families were destroyed (no personal data), to match paper files to shred.
         "retention.view_destructionrecord",
+        "retention.view_paperdestructiontask",
+        "retention.confirm_paper_destruction",
     ],
     # Group-level statistics only, never an identifiable record (SPEC §6.4).
-    PERFORMANCE_ANALYST: [],
+    PERFORMANCE_ANALYST: ["sharing.view_statistics"],
     # Users, teams and role membership; no access to family records.
     SYSTEM_ADMINISTRATOR: [
         *_crud("core", ["user", "team", "teammembership"]),
         "auth.view_group",
+        "axes.view_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
     ],
 }
 
@@ -199,8 +258,24 @@ def sync_roles(apps=global_apps) -> None:
         group.permissions.set([by_name[p] for p in ROLE_PERMISSIONS[role] if p in by_name])
 
 
+def ensure_roles() -> None:
+    """Create the role groups if they are missing (after a database flush in tests)."""
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(name__in=ALL_ROLES).count() < len(ALL_ROLES):
+        sync_roles()
+
+
 def sync_role_permissions(sender, apps=global_apps, using="default", **kwargs) -> None:
-    """post_migrate receiver: keep the role groups in step with ROLE_PERMISSIONS."""
+    """post_migrate receiver: keep the role groups in step with ROLE_PERMISSIONS.
+
+    Only after `migrate` (which passes its plan), not after `flush`: a test database
+    restored from a serialized copy after a flush already holds the groups, and
+    creating them again would clash. Code that needs the groups after a flush
+    (test factories) calls `ensure_roles()`.
+    """
+    if kwargs.get("plan") is None:
+        return
     try:
         apps.get_model("auth", "Group")
     except LookupError:

@@ -50,7 +50,7 @@ def _database_url() -> str:
 
 
 @pytest.mark.integration
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_runs_a_task_sent_through_redis_and_writes_to_the_database():
     broker = _require_real_services()
     queue = f"fss-test-{uuid.uuid4().hex}"

@@ -12,6 +12,7 @@ from cases.demo import DemoTeam, seed_families
 from fss.core.demo import DEMO_ACCOUNTS, seed_staff
 from fss.core.models import User
 from sharing.demo import seed_sharing
+from sharing.returns.demo import seed_returns
 
 
 class Command(BaseCommand):
@@ -60,6 +61,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo families: {created} created, {present} already present.")
         made, kept = seed_sharing(today=timezone.localdate())
         self.stdout.write(f"Demo partners and agreements: {made} created, {kept} already present.")
+        made, kept = seed_returns(today=timezone.localdate())
+        self.stdout.write(
+            f"Demo participation records and research projects: {made} created, {kept} already present."
+        )
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (every password: {password})")
         width = max(len(a.username) for a in DEMO_ACCOUNTS)
