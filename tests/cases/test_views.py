@@ -412,3 +412,11 @@ class TestBreakGlass:
             reverse("cases:break_glass"), {"reference": "FSS-0000-0000", "reason": "Police called about risk"}
         )
         assert "There is no family with that reference" in response.content.decode()
+
+
+def test_my_work_has_a_plain_title(client, caseworker):
+    client.force_login(caseworker)
+    html = client.get(reverse("cases:my_work")).content.decode()
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<" not in title[len("<title>") :]
+    assert title.startswith("<title>My work – ")
