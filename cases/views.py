@@ -19,7 +19,7 @@ from cases.duplicates import possible_duplicates
 from cases.models import Case, Document, Family, Membership, Referral
 from cases.programme.selectors import family_programme
 from cases.programme.selectors import work_due as programme_work_due
-from consent.selectors import consent_matrix, work_may_start
+from consent.selectors import consent_matrix, education_opt_out_in_force, work_may_start
 from fss.core.models import AccessLogEntry
 from fss.core.security import recent_login_required
 from fss.core.services import log_access
@@ -236,6 +236,7 @@ def person_detail(request, pk: int, person_pk: int):
             "membership": membership,
             "person": person,
             "show_special_category": request.user.has_perm("cases.view_special_category"),
+            "education_opt_out": education_opt_out_in_force(person=person, on=timezone.localdate()),
             "can_change": may_change(request.user, family),
             "today": timezone.localdate(),
         },

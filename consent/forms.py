@@ -110,3 +110,15 @@ class VisitPersonForm(forms.Form):
 
     def decisions(self) -> list[tuple[str, str]]:
         return [(code, self.cleaned_data[code]) for code in VISIT_PURPOSES if self.cleaned_data.get(code)]
+
+
+class EducationOptOutForm(GovukForm):
+    """Start or end the Education and Skills Act 2008 opt-out (domain-rules §5)."""
+
+    submit_label = "Save"
+
+    from_date = date_field("From")
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def layout_fields(self):
+        return [Field("from_date"), Field.textarea("note", rows=3)]

@@ -14,12 +14,19 @@ from cases.access import get_family_for_user, may_change
 from cases.forms import apply_service_errors
 from cases.models import Case
 from consent import services
-from consent.forms import VISIT_PURPOSES, ConsentDecisionForm, VisitDetailsForm, VisitPersonForm
+from consent.forms import (
+    VISIT_PURPOSES,
+    ConsentDecisionForm,
+    EducationOptOutForm,
+    VisitDetailsForm,
+    VisitPersonForm,
+)
 from consent.models import ConsentPurpose, ConsentRecord
 from consent.selectors import (
     consent_matrix,
     current_memberships,
     current_notice_version,
+    education_opt_out_in_force,
     family_consent_history,
     render_notice,
     work_may_start,
@@ -197,3 +204,35 @@ def record_visit(request, pk: int):
 
 class _VisitRefused(Exception):
     """Raised inside the visit's transaction so that no decision is saved when any is refused."""
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("consent.add_educationoptout", raise_exception=True)
+def education_opt_out(request, pk: int, person_pk: int):
+    """Start or end a person's education opt-out: only name, address and date of birth may then be shared."""
+    family = get_family_for_user(request.user, pk, for_change=True)
+    membership = get_object_or_404(family.memberships.select_related("person"), person_id=person_pk)
+    person = membership.person
+    today = timezone.localdate()
+    in_force = education_opt_out_in_force(person=person, on=today)
+    form = EducationOptOutForm(request.POST or None, initial={"from_date": today})
+    if request.method == "POST" and form.is_valid():
+        action = services.end_education_opt_out if in_force else services.record_education_opt_out
+        try:
+            action(person=person, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Opt-out ended." if in_force else "Opt-out recorded.")
+            return redirect("cases:person_detail", pk=family.pk, person_pk=person.pk)
+    title = "End the education opt-out" if in_force else "Record an education opt-out"
+    intro = (
+        "While the opt-out is in force only their name, address and date of birth may be shared "
+        "(Education and Skills Act 2008)."
+    )
+    return render(
+        request,
+        "cases/form_page.html",
+        {"form": form, "title": title, "family": family, "caption": str(person), "intro": intro},
+    )

@@ -182,3 +182,30 @@ def test_my_work_lists_consent_reviews_due_in_my_families(client, caseworker, ho
     client.force_login(caseworker)
     work = client.get(reverse("cases:my_work")).context["work"]
     assert [record.person for record in work.consent_reviews_due] == [mum]
+
+
+def test_the_education_opt_out_is_recorded_and_ended_from_the_person_page(client, caseworker, household):
+    from consent.selectors import education_opt_out_in_force
+
+    family, _mum, child = household
+    client.force_login(caseworker)
+    url = reverse("consent:education_opt_out", args=[family.pk, child.pk])
+    page = client.get(reverse("cases:person_detail", args=[family.pk, child.pk])).content.decode()
+    assert url in page
+    response = client.post(url, {**_date("from_date", TODAY())})
+    assert response.status_code == 302
+    assert education_opt_out_in_force(person=child, on=TODAY())
+    html = client.get(reverse("cases:person_detail", args=[family.pk, child.pk])).content.decode()
+    assert "only name, address and date of birth may be shared" in html
+    assert "End the education opt-out" in client.get(url).content.decode()
+    client.post(url, {**_date("from_date", TODAY())})
+    assert not education_opt_out_in_force(person=child, on=TODAY() + relativedelta(days=1))
+
+
+def test_an_opt_out_dated_in_the_future_is_refused(client, caseworker, household):
+    family, _mum, child = household
+    client.force_login(caseworker)
+    url = reverse("consent:education_opt_out", args=[family.pk, child.pk])
+    response = client.post(url, {**_date("from_date", TODAY() + relativedelta(days=5))})
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()

@@ -82,6 +82,7 @@ MATRIX = {
     "consent:privacy_notice": "ok ok ok ok ok ok ok ok",  # public (SPEC §12)
     "consent:family_consent": "login ok 404 ok ok 403 403 403",
     "consent:record_decision": "login ok 404 ok 403 403 403 403",
+    "consent:education_opt_out": "login ok 404 ok 403 403 403 403",
     "consent:record_visit": "login ok 404 ok 403 403 403 403",
     # --- Sharing
     "sharing:history": "login ok 404 ok ok 403 403 403",
