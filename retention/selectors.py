@@ -86,10 +86,7 @@ def family_retention_status(family, *, on: date | None = None) -> FamilyRetentio
 
 def family_destruction_date(family, *, on: date | None = None) -> date | None:
     """When the family's records fall due for destruction under the policy in force, or None while open."""
-    ended = family_involvement_ended_on(family)
-    if ended is None:
-        return None
-    return current_policy(RetentionPolicy.RecordKind.FAMILY_CASE_FILE, on=on).due_date(ended)
+    return family_retention_status(family, on=on).due_date
 
 
 def family_retention_period_text(*, on: date | None = None) -> str:

@@ -79,14 +79,9 @@ def _require_open(case: Case, doing: str) -> None:
 
 def _require_agreement(case: Case, on: date) -> None:
     """SPEC §5.2: work starts only once the family has agreed, since this case opened."""
-    from consent.selectors import work_may_start
+    from cases.services import require_agreement
 
-    gate = work_may_start(family=case.family, on=on, since=case.opened_on)
-    if not gate.allowed:
-        raise ValidationError(
-            "Record the family's agreement to work with the service and to recording information first. "
-            + " ".join(gate.reasons)
-        )
+    require_agreement(family=case.family, on=on, since=case.opened_on)
 
 
 def _check_date(value: date | None, *, field: str, label: str, case: Case) -> dict[str, str]:
