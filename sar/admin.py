@@ -5,13 +5,15 @@ deadline was worked out. Opening a request or complaint is a read of a
 personal record and goes in the access log (SPEC §9).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from fss.core.services import log_access
+from sar import services
 from sar.models import (
     Complaint,
     ComplaintUpdate,
@@ -112,7 +114,7 @@ class SubjectAccessRequestAdmin(RegisterAdmin):
         "extension_notice_deadline",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "answer", "status", "received_on", "channel"]}),
+        (None, {"fields": ["reference", "answer", "status", "received_on", "channel", "handled_by"]}),
         (
             "Requester and subject",
             {
@@ -139,7 +141,7 @@ class SubjectAccessRequestAdmin(RegisterAdmin):
         ),
         ("Extension", {"fields": ["extended", "extension_reason", "extension_notified_on"]}),
         ("Children", {"fields": ["child_competence_consideration", "senior_review"]}),
-        ("Closure", {"fields": ["refusal_reason", "closed_on", "duplicate_of"]}),
+        ("Closure", {"fields": ["refusal_ground", "refusal_reason", "closed_on", "duplicate_of"]}),
         ("Deadline", {"fields": ["start_date", "paused_days", "extension_notice_deadline", "due_date"]}),
     ]
 
@@ -162,9 +164,9 @@ class RightsRequestAdmin(RegisterAdmin):
     list_display = ["reference", "kind", "received_on", "decision", "due", "rag_display"]
     list_filter = [DecidedFilter, "kind", "decision", "extended"]
     raw_id_fields = ["subject"]
-    readonly_fields = ["reference", "start_date", "due_date", "extension_notice_deadline"]
+    readonly_fields = ["reference", "start_date", "due_date", "extension_notice_deadline", "letter"]
     fieldsets = [
-        (None, {"fields": ["reference", "kind", "received_on", "details"]}),
+        (None, {"fields": ["reference", "kind", "received_on", "details", "handled_by"]}),
         ("Requester and subject", {"fields": ["requester_name", "requester_contact", "subject"]}),
         (
             "Identity and fee",
@@ -178,9 +180,22 @@ class RightsRequestAdmin(RegisterAdmin):
             },
         ),
         ("Extension", {"fields": ["extended", "extension_reason", "extension_notified_on"]}),
-        ("Decision", {"fields": ["decision", "decision_reason", "decided_on", "lifted_on"]}),
+        ("Decision", {"fields": ["decision", "decision_reason", "decided_on", "lifted_on", "letter"]}),
         ("Deadline", {"fields": ["start_date", "extension_notice_deadline", "due_date"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Art 19: a rectification or restriction decided here is told to earlier recipients (one task each).
+        services.notify_recipients_of_decision(rights=obj, by=request.user)
+
+    @admin.display(description="Decision letter")
+    def letter(self, obj):
+        if obj is None or obj.pk is None or obj.decided_on is None:
+            return "Record the decision and save first."
+        return format_html(
+            '<a href="{}">Download the decision letter (PDF)</a>', reverse("sar:rights_letter", args=[obj.pk])
+        )
 
 
 @admin.register(FOIRequest)
@@ -190,7 +205,19 @@ class FOIRequestAdmin(RegisterAdmin):
     raw_id_fields = ["handled_as_sar"]
     readonly_fields = ["reference", "refusal_notice_due_date", "due_date", "in_time"]
     fieldsets = [
-        (None, {"fields": ["reference", "received_on", "requester_type", "requester_name", "reply_address"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "received_on",
+                    "requester_type",
+                    "requester_name",
+                    "reply_address",
+                    "handled_by",
+                ]
+            },
+        ),
         ("Request", {"fields": ["request_text", "handled_as_sar"]}),
         ("Clarification", {"fields": ["clarification_requested_on", "clarification_received_on"]}),
         ("Fee", {"fields": ["fee_notice_given_on", "fee_paid_on"]}),
@@ -200,9 +227,28 @@ class FOIRequestAdmin(RegisterAdmin):
         ("Deadline", {"fields": ["refusal_notice_due_date", "due_date", "in_time"]}),
     ]
 
+    actions = ["handle_as_sar"]
+
     @admin.display(description="In time", boolean=True)
     def in_time(self, obj):
         return obj.in_time
+
+    @admin.action(
+        description="Handle as a subject access request (the requester's own data)", permissions=["change"]
+    )
+    def handle_as_sar(self, request, queryset):
+        # FOIA s.40(1): a request for the requester's own data is a SAR (domain-rules §10).
+        for foi in queryset.order_by("pk"):
+            try:
+                sar = services.convert_foi_to_sar(foi=foi, by=request.user, http_request=request)
+            except ValidationError as error:
+                self.message_user(request, f"{foi.reference}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{foi.reference} is now handled as {sar.reference}: link its subject.",
+                    messages.SUCCESS,
+                )
 
 
 class ComplaintUpdateInline(admin.TabularInline):
@@ -225,13 +271,34 @@ class ComplaintAdmin(RegisterAdmin):
     ]
     list_filter = [ComplaintClosedFilter, "outcome", "channel"]
     raw_id_fields = ["subject", "recorded_by"]
-    readonly_fields = ["reference", "acknowledgement_due"]
+    readonly_fields = ["reference", "acknowledgement_due", "acknowledgement_rag", "letter"]
     fieldsets = [
-        (None, {"fields": ["reference", "received_on", "channel", "recorded_by"]}),
+        (None, {"fields": ["reference", "received_on", "channel", "recorded_by", "handled_by"]}),
         ("Complainant", {"fields": ["complainant_name", "complainant_contact", "subject"]}),
-        ("Complaint", {"fields": ["summary", "acknowledgement_due", "acknowledged_on"]}),
-        ("Outcome", {"fields": ["outcome", "outcome_details", "outcome_on", "ico_reference"]}),
+        (
+            "Complaint",
+            {"fields": ["summary", "acknowledgement_due", "acknowledgement_rag", "acknowledged_on"]},
+        ),
+        ("Outcome", {"fields": ["outcome", "outcome_details", "outcome_on", "ico_reference", "letter"]}),
     ]
+
+    @admin.display(description="Acknowledgement")
+    def acknowledgement_rag(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        if obj.acknowledged_on:
+            return f"Acknowledged on {long_date(obj.acknowledged_on)}"
+        rag = obj.rag
+        return Rag(rag).label if rag else "—"
+
+    @admin.display(description="Outcome letter")
+    def letter(self, obj):
+        if obj is None or obj.pk is None or obj.outcome_on is None:
+            return "Record the outcome and save first."
+        return format_html(
+            '<a href="{}">Download the outcome letter (PDF)</a>',
+            reverse("sar:complaint_letter", args=[obj.pk]),
+        )
 
     @admin.display(description="Acknowledge by")
     def acknowledgement_due(self, obj):

@@ -10,7 +10,7 @@ from django import forms
 from cases.forms import GovukForm, date_field
 from fss.core import roles
 from fss.core.models import User
-from sar.models import Ground, Redaction, RedactionDecision, SarSearchTask
+from sar.models import Ground, Redaction, RedactionDecision, SarSearchTask, SubjectAccessRequest
 
 GROUND_CHOICES = [("", "Choose a ground"), *Ground.choices]
 
@@ -222,3 +222,22 @@ class PauseForm(GovukForm):
 
     def layout_fields(self):
         return [Field("started_on"), Field("ended_on"), Field.textarea("reason")]
+
+
+class RefusalForm(GovukForm):
+    submit_label = "Refuse the request"
+
+    ground = forms.ChoiceField(
+        label="Why is the request refused?",
+        choices=SubjectAccessRequest.RefusalGround.choices,
+        widget=forms.RadioSelect,
+    )
+    reasons = forms.CharField(
+        label="Reasons, in plain English",
+        help_text="They go to the requester in the letter, with their right to complain to the ICO.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    refused_on = date_field("Date of the refusal")
+
+    def layout_fields(self):
+        return [Field.radios("ground"), Field.textarea("reasons"), Field("refused_on")]

@@ -1,14 +1,17 @@
 """Reads about requests and complaints that the dashboard and other apps need."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from cases.search_keys import name_key
 from sar.models import (
     Complaint,
+    FOIRequest,
+    Rag,
     Redaction,
     RedactionDecision,
     RightsRequest,
@@ -251,3 +254,233 @@ def redaction_log(compilation: SarCompilation) -> list[LogRow]:
         for decision in decisions.get(r.pk, [None]):
             rows.append(LogRow(r.item, r, decision, default))
     return rows
+
+
+# --- The DPO dashboard (SPEC §8, issue 9): plain data, no HTML ---
+
+REGISTER_LABELS = {
+    "sar": "Subject access request",
+    "rights": "Rights request",
+    "foi": "FOI request",
+    "complaint": "Data-protection complaint",
+}
+_RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, None: 3}
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One open request or complaint on the dashboard: no names, only its reference and dates.
+
+    `due_on` is the deadline the RAG is about: the answer for a SAR, rights or FOI
+    request (None while the clock is stopped), the acknowledgement for a complaint
+    (None once acknowledged). `url` is where the DPO works on it.
+    """
+
+    register: str
+    register_label: str
+    pk: int
+    reference: str
+    status: str
+    received_on: date
+    due_on: date | None
+    due_label: str
+    rag: Rag | None
+    handled_by_id: int | None
+    url: str
+
+
+def _admin_url(model: str, pk: int) -> str:
+    return reverse(f"admin:sar_{model}_change", args=[pk])
+
+
+def _sar_rows(today: date) -> list[RequestRow]:
+    return [
+        RequestRow(
+            "sar",
+            REGISTER_LABELS["sar"],
+            sar.pk,
+            sar.reference,
+            sar.get_status_display(),
+            sar.received_on,
+            sar.due_date_on(today),
+            "Reply by",
+            sar.rag_on(today),
+            sar.handled_by_id,
+            reverse("sar:request_detail", args=[sar.pk]),
+        )
+        for sar in SubjectAccessRequest.objects.exclude(status__in=SubjectAccessRequest.CLOSED_STATUSES)
+        .prefetch_related("pauses")
+        .order_by()
+    ]
+
+
+def _rights_rows(today: date) -> list[RequestRow]:
+    rows = []
+    for rights in RightsRequest.objects.filter(decided_on__isnull=True).order_by():
+        status = "Awaiting identity evidence" if rights.awaiting_identity else "Awaiting a decision"
+        rows.append(
+            RequestRow(
+                "rights",
+                f"{REGISTER_LABELS['rights']} ({rights.get_kind_display().lower()})",
+                rights.pk,
+                rights.reference,
+                status,
+                rights.received_on,
+                rights.due_date,
+                "Decide by",
+                rights.rag_on(today),
+                rights.handled_by_id,
+                _admin_url("rightsrequest", rights.pk),
+            )
+        )
+    return rows
+
+
+def _foi_rows(today: date) -> list[RequestRow]:
+    rows = []
+    for foi in FOIRequest.objects.filter(answered_on__isnull=True).order_by():
+        if foi.awaiting_clarification:
+            status = "Awaiting clarification"
+        elif foi.awaiting_fee:
+            status = "Awaiting the fee"
+        else:
+            status = "Open"
+        rows.append(
+            RequestRow(
+                "foi",
+                REGISTER_LABELS["foi"],
+                foi.pk,
+                foi.reference,
+                status,
+                foi.received_on,
+                foi.due_date,
+                "Answer by",
+                foi.rag_on(today),
+                foi.handled_by_id,
+                _admin_url("foirequest", foi.pk),
+            )
+        )
+    return rows
+
+
+def _complaint_rows(today: date) -> list[RequestRow]:
+    rows = []
+    for complaint in Complaint.objects.filter(outcome_on__isnull=True).order_by():
+        acknowledged = complaint.acknowledged_on is not None
+        rows.append(
+            RequestRow(
+                "complaint",
+                REGISTER_LABELS["complaint"],
+                complaint.pk,
+                complaint.reference,
+                "Acknowledged, being looked into" if acknowledged else "Awaiting acknowledgement",
+                complaint.received_on,
+                None if acknowledged else complaint.acknowledgement_due,
+                "Acknowledge by",
+                complaint.rag_on(today),
+                complaint.handled_by_id,
+                _admin_url("complaint", complaint.pk),
+            )
+        )
+    return rows
+
+
+def requests_by_status_with_rag(today: date) -> list[RequestRow]:
+    """Every open SAR, rights request, FOI request and complaint, overdue first.
+
+    Ordered red, amber, green, then those with no running deadline; within each,
+    the earliest deadline (then the earliest received) first. Five queries
+    whatever the number of requests.
+    """
+    rows = _sar_rows(today) + _rights_rows(today) + _foi_rows(today) + _complaint_rows(today)
+    return sorted(
+        rows,
+        key=lambda r: (_RAG_ORDER[r.rag], r.due_on or date.max, r.received_on, r.register, r.pk),
+    )
+
+
+def rag_counts(today: date) -> dict[str, dict[str, int]]:
+    """Per register, how many open items are red, amber, green or have no running deadline ("none")."""
+    counts = {register: {"red": 0, "amber": 0, "green": 0, "none": 0} for register in REGISTER_LABELS}
+    for row in requests_by_status_with_rag(today):
+        counts[row.register][row.rag.value if row.rag else "none"] += 1
+    return counts
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _months(start: date, end: date) -> list[date]:
+    months, month = [], _month(start)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def requests_received_and_answered_in_time_by_month(start: date, end: date) -> list[dict]:
+    """Per calendar month from `start` to `end` (inclusive): for each register, how many were received,
+    answered, and answered in time. Plain data for a chart.
+
+    Each row: {"month": date (the 1st), "label": "June 2025", "received": {register: n},
+    "answered": {register: n}, "in_time": {register: n}}, registers "sar", "rights", "foi",
+    "complaint". Answered: a SAR completed or refused (withdrawn ones are not answers), a rights
+    request decided, an FOI request answered (a conversion to a SAR included), a complaint given its
+    outcome. In time: by the due date as it stood on the day of the answer; for a complaint, the
+    statutory deadline is the acknowledgement (30 days), so "in time" counts complaints with an
+    outcome in the month that were acknowledged by then.
+    """
+    if end < start:
+        raise ValueError("The end of the period cannot come before its start.")
+    months = _months(start, end)
+    empty = dict.fromkeys(REGISTER_LABELS, 0)
+    table = {
+        m: {
+            "month": m,
+            "label": f"{m:%B %Y}",
+            "received": dict(empty),
+            "answered": dict(empty),
+            "in_time": dict(empty),
+        }
+        for m in months
+    }
+
+    def count(register: str, column: str, day: date | None) -> None:
+        if day is not None and start <= day <= end:
+            table[_month(day)][column][register] += 1
+
+    answered_sar = (SubjectAccessRequest.Status.COMPLETED, SubjectAccessRequest.Status.REFUSED)
+    in_period = Q(received_on__range=(start, end))
+    for sar in (
+        SubjectAccessRequest.objects.filter(in_period | Q(closed_on__range=(start, end)))
+        .prefetch_related("pauses")
+        .order_by()
+    ):
+        count("sar", "received", sar.received_on)
+        if sar.status in answered_sar and sar.closed_on:
+            count("sar", "answered", sar.closed_on)
+            due = sar.due_date_on(sar.closed_on)
+            if due is None or sar.closed_on <= due:
+                count("sar", "in_time", sar.closed_on)
+    for rights in RightsRequest.objects.filter(in_period | Q(decided_on__range=(start, end))).order_by():
+        count("rights", "received", rights.received_on)
+        if rights.decided_on:
+            count("rights", "answered", rights.decided_on)
+            due = rights.due_date
+            if due is None or rights.decided_on <= due:
+                count("rights", "in_time", rights.decided_on)
+    for foi in FOIRequest.objects.filter(in_period | Q(answered_on__range=(start, end))).order_by():
+        count("foi", "received", foi.received_on)
+        if foi.answered_on:
+            count("foi", "answered", foi.answered_on)
+            if foi.in_time is not False:
+                count("foi", "in_time", foi.answered_on)
+    for complaint in Complaint.objects.filter(in_period | Q(outcome_on__range=(start, end))).order_by():
+        count("complaint", "received", complaint.received_on)
+        if complaint.outcome_on:
+            count("complaint", "answered", complaint.outcome_on)
+            acknowledged = complaint.acknowledged_on
+            if acknowledged is not None and acknowledged <= complaint.acknowledgement_due:
+                count("complaint", "in_time", complaint.outcome_on)
+    return [table[m] for m in months]

@@ -25,9 +25,11 @@ from sar import compilation as compiling
 from sar import package as packaging
 from sar import redaction as redacting
 from sar.models import (
+    FOIRequest,
     Redaction,
     RedactionDecision,
     RequestPause,
+    RightsRequest,
     SarCompilation,
     SarItem,
     SarPackage,
@@ -775,3 +777,190 @@ def purge_expired_packages(*, now=None, dry_run: bool = False) -> list[SarPackag
                 transaction.on_commit(lambda names=names, storage=storage: [storage.delete(n) for n in names])
         package.purged_at = now
     return due
+
+
+# --- Refusal (UK GDPR Art 12(4)-(6); domain-rules §2) ---
+
+
+def refuse_request(
+    *,
+    request: SubjectAccessRequest,
+    ground: str,
+    reasons: str,
+    refused_on: date,
+    by,
+    http_request=None,
+) -> SubjectAccessRequest:
+    """Refuse the request with the ground and reasons the letter gives (`sar.letters.refusal_letter_pdf`).
+
+    Refused (nothing changed) when the request is already closed, without
+    reasons, on a date in the future or before receipt, for lack of identity
+    evidence that was never asked for, or for lack of authority when the
+    requester is the subject. A refusal is due within the month like an answer;
+    a late one is still recorded, and the letter apologises.
+    """
+    Ground = SubjectAccessRequest.RefusalGround
+    with transaction.atomic():
+        fresh = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
+        errors: dict[str, str] = {}
+        if not fresh.is_open:
+            raise ValidationError(f"The request is already {fresh.get_status_display().lower()}.")
+        if ground not in Ground.values:
+            errors["ground"] = "Choose why the request is refused."
+        elif ground == Ground.IDENTITY_NOT_PROVEN and fresh.identity_requested_on is None:
+            errors["ground"] = (
+                "Identity evidence was never asked for. Ask for it first (record the date in the request) "
+                "and refuse only if what arrives is not enough."
+            )
+        elif (
+            ground == Ground.NO_AUTHORITY
+            and fresh.requester_relationship == SubjectAccessRequest.Relationship.SELF
+        ):
+            errors["ground"] = "The requester is the person the information is about: they need no authority."
+        if not (reasons or "").strip():
+            errors["reasons"] = "Give the reasons in plain English: they go to the requester in the letter."
+        if refused_on is None:
+            errors["refused_on"] = "Give the date of the refusal."
+        elif refused_on > timezone.localdate():
+            errors["refused_on"] = "The date of the refusal cannot be in the future."
+        elif refused_on < fresh.received_on:
+            errors["refused_on"] = "A request cannot be refused before it was received."
+        if errors:
+            raise ValidationError(errors)
+        fresh.status = SubjectAccessRequest.Status.REFUSED
+        fresh.refusal_ground = ground
+        fresh.refusal_reason = reasons.strip()
+        fresh.closed_on = refused_on
+        fresh.full_clean()
+        fresh.save()
+        _log_change(by=by, request=fresh, http_request=http_request)
+    return fresh
+
+
+# --- Other rights (SPEC §8.2; domain-rules §3) ---
+
+
+def decide_rights_request(
+    *,
+    rights: RightsRequest,
+    decision: str,
+    reason: str = "",
+    decided_on: date,
+    by,
+    http_request=None,
+) -> RightsRequest:
+    """Record the decision on a rights request, and tell earlier recipients what changed (Art 19).
+
+    Refused when already decided or when the model's rules refuse it (reasons
+    are needed for a partial grant or a refusal).
+    """
+    with transaction.atomic():
+        fresh = RightsRequest.objects.select_for_update().get(pk=rights.pk)
+        if fresh.decided_on is not None:
+            raise ValidationError(f"The request was already decided on {long_date(fresh.decided_on)}.")
+        fresh.decision = decision
+        fresh.decision_reason = (reason or "").strip()
+        fresh.decided_on = decided_on
+        fresh.full_clean()
+        fresh.save()
+        log_access(
+            by=by,
+            record=fresh,
+            action=AccessLogEntry.Action.CHANGE,
+            request=http_request,
+            person_id=fresh.subject_id,
+        )
+        notify_recipients_of_decision(rights=fresh, by=by)
+    return fresh
+
+
+def notify_recipients_of_decision(*, rights: RightsRequest, by=None) -> list:
+    """Flag each earlier disclosure of the person and make a task to tell its recipient (UK GDPR Art 19).
+
+    For a granted (or partly granted) rectification or restriction, through the
+    sharing app's flags and recipient tasks (`sharing.services.flag_disclosures_relying_on`,
+    the machinery consent withdrawal uses). Safe to call twice: a disclosure is
+    flagged once per reason and date. Returns the new flags.
+    """
+    from sharing.models import DisclosureFlag
+    from sharing.services import flag_disclosures_relying_on
+
+    reasons = {
+        RightsRequest.Kind.RECTIFICATION: DisclosureFlag.Reason.RECTIFICATION,
+        RightsRequest.Kind.RESTRICTION: DisclosureFlag.Reason.RESTRICTION,
+    }
+    if (
+        rights.kind not in reasons
+        or rights.decision not in RightsRequest.RESTRICTING_DECISIONS
+        or rights.subject_id is None
+        or rights.decided_on is None
+    ):
+        return []
+    return flag_disclosures_relying_on(
+        person=rights.subject,
+        on=rights.decided_on,
+        reason=reasons[rights.kind],
+        note=f"{rights.get_kind_display()} {rights.reference}",
+        by=by,
+    )
+
+
+def recipients_to_tell(rights: RightsRequest) -> list[str]:
+    """The organisations the decision letter says will be told (those with a task from this decision)."""
+    from sharing.models import RecipientNotificationTask
+
+    if rights.subject_id is None or rights.decided_on is None:
+        return []
+    names = (
+        RecipientNotificationTask.objects.filter(
+            flag__disclosure__person_id=rights.subject_id,
+            flag__on=rights.decided_on,
+            flag__reason=rights.kind,
+        )
+        .values_list("organisation__name", flat=True)
+        .distinct()
+    )
+    return sorted(set(names))
+
+
+# --- FOI for the requester's own data (FOIA s.40(1); domain-rules §10) ---
+
+
+def convert_foi_to_sar(
+    *, foi: FOIRequest, by, on: date | None = None, channel: str = "", http_request=None
+) -> SubjectAccessRequest:
+    """Handle an FOI request for the requester's own data as a subject access request.
+
+    Creates the SAR with the same received date (the one-month clock runs from
+    receipt, domain-rules §2), links both ways and closes the FOI as converted.
+    Refused for an answered or already converted FOI.
+    """
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        fresh = FOIRequest.objects.select_for_update().get(pk=foi.pk)
+        if fresh.handled_as_sar_id is not None:
+            raise ValidationError(f"This request is already handled as {fresh.handled_as_sar.reference}.")
+        if fresh.answered_on is not None:
+            raise ValidationError(
+                "This request has been answered: it cannot become a subject access request."
+            )
+        if on < fresh.received_on:
+            raise ValidationError("A request cannot be converted before it was received.")
+        sar = SubjectAccessRequest(
+            received_on=fresh.received_on,
+            requester_name=fresh.requester_name,
+            requester_contact=fresh.reply_address,
+            requester_relationship=SubjectAccessRequest.Relationship.SELF,
+            channel=channel or SubjectAccessRequest.Channel.OTHER,
+            handled_by=fresh.handled_by,
+        )
+        sar.full_clean()
+        sar.save()
+        fresh.handled_as_sar = sar
+        fresh.outcome = FOIRequest.Outcome.CONVERTED
+        fresh.answered_on = on
+        fresh.full_clean()
+        fresh.save()
+        log_access(by=by, record=fresh, action=AccessLogEntry.Action.CHANGE, request=http_request)
+        _log_change(by=by, request=sar, http_request=http_request)
+    return sar

@@ -1,5 +1,5 @@
-"""Worker tasks for subject access (SPEC §8.1): compiling a request, drawing a package's PDF, and
-purging expired packages.
+"""Worker tasks for subject access (SPEC §8.1): compiling a request, drawing a package's PDF, deadline
+reminders and purging expired packages.
 
 Tasks take ids, look the rows up and call a service; both are safe to run twice.
 """
@@ -37,3 +37,14 @@ def purge_expired_packages() -> int:
         purged = services.purge_expired_packages()
         beat.summary = f"purged {len(purged)} expired packages"
     return len(purged)
+
+
+@shared_task
+def deadline_reminders() -> int:
+    """Remind the officer (or the DPO's team) of deadlines near or passed, each once (sar.reminders)."""
+    from sar.reminders import make_reminders
+
+    with job_heartbeat("sar_reminders") as beat:
+        run = make_reminders()
+        beat.summary = f"made {len(run.made)} reminders, closed {run.closed}"
+    return len(run.made)

@@ -25,6 +25,10 @@ urlpatterns = [
     path("subject-access/<int:pk>/duplicate/", views.link_duplicate, name="link_duplicate"),
     path("subject-access/<int:pk>/extension/", views.extension, name="extension"),
     path("subject-access/<int:pk>/pause/", views.pause, name="pause"),
+    path("subject-access/<int:pk>/refuse/", views.refuse, name="refuse"),
+    path("subject-access/<int:pk>/refusal-letter/", views.refusal_letter, name="refusal_letter"),
+    path("rights-requests/<int:pk>/decision-letter/", views.rights_letter, name="rights_letter"),
+    path("complaints/<int:pk>/outcome-letter/", views.complaint_letter, name="complaint_letter"),
     path("subject-access/<int:pk>/packages/new/", views.package_new, name="package_new"),
     path("subject-access/<int:pk>/packages/<int:package_pk>/", views.package_made, name="package_made"),
     path(

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +17,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import apply_service_errors
+from fss.core.models import AccessLogEntry
 from fss.core.security import recent_login_required
 from fss.core.services import log_access
-from sar import forms, selectors, services
-from sar.models import RedactionDecision, SarPackage, SarSearchTask, SubjectAccessRequest
+from sar import forms, letters, selectors, services
+from sar.models import (
+    Complaint,
+    RedactionDecision,
+    RightsRequest,
+    SarPackage,
+    SarSearchTask,
+    SubjectAccessRequest,
+)
+from sar.reminders import open_reminders
 
 FORM_TEMPLATE = "sar/form_page.html"
 REVIEW_PAGE_SIZE = 50
@@ -53,7 +62,11 @@ def request_list(request):
     return render(
         request,
         "sar/request_list.html",
-        {"requests": list(selectors.open_subject_access_requests()), "today": timezone.localdate()},
+        {
+            "requests": list(selectors.open_subject_access_requests()),
+            "today": timezone.localdate(),
+            "reminders": list(open_reminders(user=request.user)),
+        },
     )
 
 
@@ -432,3 +445,88 @@ def package_download(request, pk: int, package_pk: int, which: str):
     filename = f"{sar.reference}.{'pdf' if which == 'pdf' else 'zip'}"
     response = FileResponse(handle, as_attachment=True, filename=filename)
     return response
+
+
+# --- Refusal and letters (domain-rules §2, §3; SPEC §8.4) ---
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("sar.change_subjectaccessrequest", raise_exception=True)
+def refuse(request, pk: int):
+    sar = _request(request, pk)
+    if not sar.is_open:
+        messages.info(request, f"The request is already {sar.get_status_display().lower()}.")
+        return redirect("sar:request_detail", pk=sar.pk)
+    form = forms.RefusalForm(request.POST or None, initial={"refused_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.refuse_request(request=sar, by=request.user, http_request=request, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Refused. Send the refusal letter to the requester.")
+            return redirect("sar:request_detail", pk=sar.pk)
+    due = sar.due_date_on(timezone.localdate())
+    intro = "A refusal goes to the requester with the reasons and their right to complain."
+    if due:
+        intro += f" Like an answer, it is due by {due:%-d %B %Y}."
+    return _form_page(request, form=form, sar=sar, title="Refuse the request", intro=intro)
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@never_cache
+@permission_required(VIEW_REQUEST, raise_exception=True)
+def refusal_letter(request, pk: int):
+    sar = selectors.subject_access_request_for_dpo(pk)
+    if sar.status != SubjectAccessRequest.Status.REFUSED:
+        raise Http404
+    log_access(
+        by=request.user,
+        record=sar,
+        action=AccessLogEntry.Action.EXPORT,
+        request=request,
+        person_id=sar.subject_id,
+    )
+    return _pdf_response(letters.refusal_letter_pdf(sar), f"{sar.reference}-refusal.pdf")
+
+
+@require_GET
+@never_cache
+@permission_required("sar.view_rightsrequest", raise_exception=True)
+def rights_letter(request, pk: int):
+    rights = get_object_or_404(
+        RightsRequest.objects.select_related("subject"), pk=pk, decided_on__isnull=False
+    )
+    log_access(
+        by=request.user,
+        record=rights,
+        action=AccessLogEntry.Action.EXPORT,
+        request=request,
+        person_id=rights.subject_id,
+    )
+    content = letters.rights_decision_letter_pdf(rights, recipients_told=services.recipients_to_tell(rights))
+    return _pdf_response(content, f"{rights.reference}-decision.pdf")
+
+
+@require_GET
+@never_cache
+@permission_required("sar.view_complaint", raise_exception=True)
+def complaint_letter(request, pk: int):
+    complaint = get_object_or_404(Complaint, pk=pk, outcome_on__isnull=False)
+    log_access(
+        by=request.user,
+        record=complaint,
+        action=AccessLogEntry.Action.EXPORT,
+        request=request,
+        person_id=complaint.subject_id,
+    )
+    return _pdf_response(
+        letters.complaint_outcome_letter_pdf(complaint), f"{complaint.reference}-outcome.pdf"
+    )

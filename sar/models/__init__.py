@@ -39,6 +39,7 @@ from sar.models.registers import (
     new_sar_reference,
     rag_for,
 )
+from sar.models.reminders import DeadlineReminder
 from sar.models.work import (
     Ground,
     Redaction,
@@ -75,6 +76,7 @@ __all__ = [
     "PAUSE_ENDS_EARLY",
     "Complaint",
     "ComplaintUpdate",
+    "DeadlineReminder",
     "FOIRequest",
     "Ground",
     "OneMonthRequest",

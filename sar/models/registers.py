@@ -138,6 +138,14 @@ class OneMonthRequest(models.Model):
     )
     extension_reason = models.TextField(blank=True)
     extension_notified_on = models.DateField("Requester told of the extension on", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The officer answering it: deadline reminders go to them (to the DPO's team when blank).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -298,6 +306,17 @@ class SubjectAccessRequest(OneMonthRequest):
         REFUSED = "refused", "Refused"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class RefusalGround(models.TextChoices):
+        # UK GDPR Art 12(5) and (6); DPA 2018 Schedules 2-3 (domain-rules §2).
+        MANIFESTLY_UNFOUNDED = "unfounded", "Manifestly unfounded"
+        MANIFESTLY_EXCESSIVE = (
+            "excessive",
+            "Manifestly excessive (for example a repeat of an answered request)",
+        )
+        IDENTITY_NOT_PROVEN = "identity", "Identity not proven"
+        NO_AUTHORITY = "authority", "No authority to act for the person"
+        EXEMPTION = "exemption", "An exemption applies to all the information"
+
     CLOSED_STATUSES = (Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN)
     WORK_STARTED_STATUSES = (Status.IN_PROGRESS, Status.COMPLETED)
 
@@ -335,7 +354,12 @@ class SubjectAccessRequest(OneMonthRequest):
     senior_review = models.BooleanField(
         "Referred for senior review", default=False, help_text="Abuse allegations or court orders."
     )
-    refusal_reason = models.TextField(blank=True)
+    refusal_ground = models.CharField(max_length=20, choices=RefusalGround.choices, blank=True)
+    refusal_reason = models.TextField(
+        "Reasons for refusing",
+        blank=True,
+        help_text="In plain English: they go to the requester in the letter.",
+    )
     closed_on = models.DateField(null=True, blank=True)
     # The same requester asking again about the same subject: linked so both are answered together
     # (or the repeat treated as manifestly excessive, UK GDPR Art 12(5)), never silently dropped.
@@ -652,6 +676,8 @@ class FOIRequest(models.Model):
         NOT_HELD = "not_held", "Not held"
         TRANSFERRED = "transferred", "Transferred to another authority"
         NEITHER_CONFIRM_NOR_DENY = "ncnd", "Neither confirm nor deny"
+        # FOIA s.40(1): the requester's own personal data is answered under subject access instead.
+        CONVERTED = "converted", "Handled as a subject access request"
 
     NEEDS_EXEMPTIONS = (Outcome.PARTIAL, Outcome.REFUSED, Outcome.NEITHER_CONFIRM_NOR_DENY)
     MAX_EXTENSION_WORKING_DAYS = 20
@@ -689,8 +715,16 @@ class FOIRequest(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="converted_from_foi",
         help_text="The requester asked for their own personal data: handled as this subject access request.",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The officer answering it: deadline reminders go to them (to the DPO's team when blank).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -809,6 +843,8 @@ class FOIRequest(models.Model):
             _add(errors, "answered_on", "Give the date the request was answered.")
         if self.answered_on is not None and not self.outcome:
             _add(errors, "outcome", "Record the outcome of the request.")
+        if self.outcome == self.Outcome.CONVERTED and self.handled_as_sar_id is None:
+            _add(errors, "handled_as_sar", "Link the subject access request that handles it.")
         if self.outcome in self.NEEDS_EXEMPTIONS and not self.exemptions.strip():
             # FOIA s.17: a refusal notice states the exemption relied on.
             _add(errors, "exemptions", "Give the exemptions relied on.")
@@ -886,6 +922,14 @@ class Complaint(models.Model):
     outcome_details = models.TextField("Outcome letter summary", blank=True)
     outcome_on = models.DateField("Outcome date", null=True, blank=True)
     ico_reference = models.CharField("ICO reference", max_length=50, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The officer handling it: deadline reminders go to them (to the DPO's team when blank).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
