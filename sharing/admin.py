@@ -23,8 +23,9 @@ from sharing.models import (
     PartnerReferral,
     RecipientNotificationTask,
     SharingPurpose,
+    SharingReminder,
 )
-from sharing.returns.models import ActivityCode, ResearchProject, ReturnFilePolicy, ReturnRun, TransferRecord
+from sharing.returns.models import ActivityCode, ResearchProject, ReturnRun, TransferRecord
 from sharing.statistics.models import DisclosureControlPolicy
 
 REMINDER_DAYS = 30
@@ -255,6 +256,19 @@ class RecipientNotificationTaskAdmin(AccessLoggedReadOnlyAdmin):
         return obj.flag.disclosure.family_id, obj.flag.disclosure.person_id
 
 
+@admin.register(SharingReminder)
+class SharingReminderAdmin(AccessLoggedReadOnlyAdmin):
+    """Reminders the daily job makes and closes (agreements due for review or ending, referrals not
+    answered): read only."""
+
+    list_display = ["due_on", "kind", "message", "assigned_to", "created_on", "closed_on"]
+    list_filter = ["kind"]
+    list_select_related = ["assigned_to", "referral"]
+
+    def family_and_person(self, obj):
+        return (obj.referral.family_id if obj.referral_id else None), None
+
+
 @admin.register(PartnerReferral)
 class PartnerReferralAdmin(AccessLoggedReadOnlyAdmin):
     list_display = ["sent_on", "organisation", "family", "service_requested"]
@@ -276,12 +290,6 @@ class ActivityCodeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # codes are versioned: end one and add its successor
-
-
-@admin.register(ReturnFilePolicy)
-class ReturnFilePolicyAdmin(admin.ModelAdmin):
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ResearchProject)

@@ -32,6 +32,7 @@ from sharing.models import (
     PartnerReferralEvent,
     RecipientNotificationTask,
     SharingPurpose,
+    SharingReminder,
     SpecialCondition,
     TransferMethod,
 )
@@ -275,3 +276,17 @@ class PartnerReferralEventFactory(DjangoModelFactory):
     status = PartnerReferralEvent.Status.ACKNOWLEDGED
     on = factory.LazyAttribute(lambda o: o.referral.sent_on)
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class SharingReminderFactory(DjangoModelFactory):
+    """A reminder that a partner has not answered a referral (for the worker who sent it)."""
+
+    class Meta:
+        model = SharingReminder
+
+    kind = SharingReminder.Kind.REFERRAL_NO_RESPONSE
+    referral = factory.SubFactory(PartnerReferralFactory)
+    due_on = factory.LazyFunction(_today)
+    message = "A partner has not answered a referral."
+    assigned_to = factory.LazyAttribute(lambda o: o.referral.sent_by if o.referral else None)
+    created_on = factory.LazyFunction(_today)

@@ -4,12 +4,14 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from cases.access import families_visible_to
 from cases.models import Family, Person
 from sharing.check import CheckResult
 from sharing.models import (
+    AgreementParty,
     DataSharingAgreement,
     Disclosure,
     Organisation,
@@ -17,6 +19,7 @@ from sharing.models import (
     PartnerReferralEvent,
     RecipientNotificationTask,
 )
+from sharing.models.choices import DISCLOSURE_BASIS_CHOICES
 
 SHARING_HISTORY_ON_FAMILY_PAGE = 10
 
@@ -212,3 +215,95 @@ def open_recipient_tasks(*, families=None) -> QuerySet[RecipientNotificationTask
     if families is not None:
         tasks = tasks.filter(flag__disclosure__family__in=families)
     return tasks.order_by("created_at", "pk")
+
+
+# --- for the DPO console (plain data: dicts of strings, numbers and dates; no names of people) ----------
+
+
+def ons_destruction_confirmations_overdue(*, on: date | None = None) -> list[dict]:
+    """Research files sent whose recipient (ONS) has not confirmed destruction by the date due (SPEC §6.3),
+    most overdue first. One query. Each: transfer_id, run_id, recipient, research_project (reference),
+    research_project_title, sent_on, due_on, days_overdue, row_count."""
+    from sharing.returns.selectors import destruction_confirmations_overdue
+
+    on = on or timezone.localdate()
+    return [
+        {
+            "transfer_id": t.pk,
+            "run_id": t.run_id,
+            "recipient": str(t.recipient),
+            "research_project": t.research_project.reference if t.research_project else "",
+            "research_project_title": t.research_project.title if t.research_project else "",
+            "sent_on": t.sent_on,
+            "due_on": t.destruction_confirmation_due_on,
+            "days_overdue": (on - t.destruction_confirmation_due_on).days,
+            "row_count": t.row_count,
+        }
+        for t in destruction_confirmations_overdue(on=on)
+    ]
+
+
+def agreements_due_for_review(within_days: int = 30, *, on: date | None = None) -> list[dict]:
+    """Agreements whose review date (or end date) is past or within `within_days` (SPEC §6.1), soonest
+    first: the register's reminders as plain data. Two queries. Each: agreement_id, reference, title,
+    what ("review" or "end"), due_on, overdue, days_left (negative when overdue), partners (names)."""
+    on = on or timezone.localdate()
+    due = agreements_due(on=on, within_days=within_days)
+    parties: dict[int, list[str]] = {}
+    for agreement_id, name in (
+        AgreementParty.objects.filter(agreement__in=[d.agreement for d in due])
+        .order_by("organisation__name")
+        .values_list("agreement_id", "organisation__name")
+    ):
+        parties.setdefault(agreement_id, []).append(name)
+    return [
+        {
+            "agreement_id": d.agreement.pk,
+            "reference": d.agreement.reference,
+            "title": d.agreement.title,
+            "what": d.what,
+            "due_on": d.due_on,
+            "overdue": d.overdue,
+            "days_left": (d.due_on - on).days,
+            "partners": parties.get(d.agreement.pk, []),
+        }
+        for d in due
+    ]
+
+
+def disclosure_counts_by_partner_category_and_basis(start: date, end: date) -> list[dict]:
+    """Sharing decisions by us between `start` and `end` (inclusive), counted per partner category, lawful
+    basis and decision (SPEC §6.2; for the DPO, inside the service: not disclosure-controlled). One query.
+    Each: category (code), category_label, basis (code, "" when none), basis_label, decision (shared,
+    partly, not_shared), decision_label, people (Disclosure rows: one per person), decisions (distinct
+    decisions), safeguarding (rows on the safeguarding path), without_agreement."""
+    labels = dict(DISCLOSURE_BASIS_CHOICES)
+    decisions = dict(Disclosure.Decision.choices)
+    rows = (
+        Disclosure.objects.filter(
+            direction=Disclosure.Direction.OUT, decided_on__gte=start, decided_on__lte=end
+        )
+        .values("organisation__category__code", "organisation__category__label", "basis", "decision")
+        .annotate(
+            people=Count("pk"),
+            decisions=Count("decision_id", distinct=True),
+            safeguarding=Count("pk", filter=Q(is_safeguarding=True)),
+            without_agreement=Count("pk", filter=Q(without_agreement=True)),
+        )
+        .order_by("organisation__category__code", "basis", "decision")
+    )
+    return [
+        {
+            "category": row["organisation__category__code"],
+            "category_label": row["organisation__category__label"],
+            "basis": row["basis"],
+            "basis_label": labels.get(row["basis"], "None"),
+            "decision": row["decision"],
+            "decision_label": decisions.get(row["decision"], row["decision"]),
+            "people": row["people"],
+            "decisions": row["decisions"],
+            "safeguarding": row["safeguarding"],
+            "without_agreement": row["without_agreement"],
+        }
+        for row in rows
+    ]

@@ -15,6 +15,11 @@ urlpatterns = [
         name="referral_new",
     ),
     path(
+        "families/<int:pk>/sharing/decisions/<uuid:decision_id>/document/",
+        views.transfer_document,
+        name="transfer_document",
+    ),
+    path(
         "families/<int:pk>/sharing/referrals/<int:referral_pk>/",
         views.referral_update,
         name="referral_update",

@@ -8,7 +8,7 @@ decision UUIDs, never names.
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -19,7 +19,7 @@ from cases.forms import apply_service_errors
 from consent.selectors import current_memberships
 from fss.core.models import AccessLogEntry
 from fss.core.services import log_access
-from sharing import forms, selectors, services
+from sharing import forms, selectors, services, transfer
 from sharing.check import check_disclosure
 from sharing.models import Disclosure, PartnerReferral, RecipientNotificationTask
 
@@ -168,8 +168,34 @@ def disclosure_detail(request, pk: int, disclosure_pk: int):
             "withheld": result.labels(disclosure.categories_withheld),
             "others": others,
             "can_change": may_change(request.user, family),
+            "document_label": transfer.DOCUMENT_LABELS.get(transfer.document_kind(disclosure.transfer_method))
+            if disclosure.was_sent
+            else None,
         },
     )
+
+
+@require_GET
+@never_cache
+@permission_required("sharing.view_disclosure", raise_exception=True)
+def transfer_document(request, pk: int, decision_id):
+    """The file, letter or record sheet for the decision's transfer method (SPEC §6.2): only people who
+    may see the family, only what the check allowed and may be sent; every person in it access-logged."""
+    family = get_family_for_user(request.user, pk)
+    try:
+        document = transfer.transfer_document(
+            family=family, decision_id=decision_id, by=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        first = Disclosure.objects.filter(family=family, decision_id=decision_id).order_by("pk").first()
+        if first is None:
+            raise Http404 from None
+        return redirect("sharing:disclosure_detail", pk=family.pk, disclosure_pk=first.pk)
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

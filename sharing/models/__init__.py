@@ -7,6 +7,7 @@
   manager approval and DPO review, and the flags and recipient tasks raised
   when consent is withdrawn, a restriction placed or data rectified;
 - `referrals`: outbound referrals to partners and their responses;
+- `reminders`: agreements due for review or ending, referrals not answered;
 - `sharing.returns.models`: statutory and research returns and the
   participation of young people (SPEC §6.3);
 - `sharing.statistics.models`: the disclosure-control policy (SPEC §6.4).
@@ -29,13 +30,13 @@ from sharing.models.partners import (
 )
 from sharing.models.referrals import PartnerReferral, PartnerReferralEvent
 from sharing.models.registries import DataCategory, OrganisationCategory, SharingPurpose
+from sharing.models.reminders import SharingReminder
 from sharing.returns.models import (
     ActivityCode,
     ActivityRecord,
     ContactAttempt,
     FollowUpTask,
     ResearchProject,
-    ReturnFilePolicy,
     ReturnRun,
     SeptemberGuaranteeOffer,
     TransferRecord,
@@ -49,7 +50,6 @@ __all__ = [
     "DisclosureControlPolicy",
     "FollowUpTask",
     "ResearchProject",
-    "ReturnFilePolicy",
     "ReturnRun",
     "SeptemberGuaranteeOffer",
     "TransferRecord",
@@ -69,6 +69,7 @@ __all__ = [
     "PartnerReferralEvent",
     "RecipientNotificationTask",
     "SharingPurpose",
+    "SharingReminder",
     "SpecialCondition",
     "TransferMethod",
 ]

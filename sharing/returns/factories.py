@@ -22,7 +22,6 @@ from sharing.returns.models import (
     ContactAttempt,
     FollowUpTask,
     ResearchProject,
-    ReturnFilePolicy,
     ReturnKind,
     ReturnRun,
     SeptemberGuaranteeOffer,
@@ -114,16 +113,6 @@ class ResearchProjectFactory(DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: _today() - relativedelta(years=1))
     ends_on = factory.LazyFunction(lambda: _today() + relativedelta(months=6))
     destruction_confirmation_due_on = factory.LazyAttribute(lambda o: o.ends_on + relativedelta(months=3))
-
-
-class ReturnFilePolicyFactory(DjangoModelFactory):
-    class Meta:
-        model = ReturnFilePolicy
-        django_get_or_create = ["version"]
-
-    version = 2
-    effective_from = factory.LazyFunction(_today)
-    keep_days = 30
 
 
 class ReturnRunFactory(DjangoModelFactory):

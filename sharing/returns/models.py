@@ -23,8 +23,8 @@ Returns:
   supersedes the earlier run (a new row pointing at it, never an edit);
 - `TransferRecord` — how and when the file went to the recipient, under which
   agreement, and the recipient's confirmation that it destroyed it;
-- `ReturnFilePolicy` — how long the council keeps its copy of a return file
-  (versioned data; ONS files follow the retention policy ``ons_transfer_file``).
+How long the council keeps its copy of a return file is the retention policy ``return_file``
+(versioned data in `retention`); ONS files follow ``ons_transfer_file`` instead.
 The Disclosures of a run (one per person in the cohort, shared or not) share
 the run's `decision_id`.
 """
@@ -326,32 +326,6 @@ class ResearchProject(models.Model):
 
     def __str__(self):
         return f"{self.reference}: {self.title}"
-
-
-class ReturnFilePolicy(models.Model):
-    """How long the council keeps its own copy of a return file, for the DPO to download again.
-
-    Versioned data (domain-rules §8: default periods are policy choices). ONS
-    research files are kept instead until ONS confirms destruction (the
-    retention policy ``ons_transfer_file``).
-    """
-
-    version = models.PositiveIntegerField(unique=True)
-    effective_from = models.DateField()
-    keep_days = models.PositiveSmallIntegerField(help_text="Days after the run that its file is kept.")
-    reason_for_change = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-effective_from", "-version"]
-        verbose_name_plural = "return file policies"
-        constraints = [models.CheckConstraint(condition=Q(keep_days__gte=1), name="return_file_kept_a_day")]
-
-    def __str__(self):
-        return f"Return files v{self.version}: kept {self.keep_days} days"
 
 
 def return_file_upload_to(instance, filename: str) -> str:

@@ -22,7 +22,7 @@ from fss.core import roles
 from fss.core.models import AccessLogEntry
 from fss.core.services import client_ip, log_access
 from retention.models import RetentionPolicy
-from retention.selectors import current_policy
+from retention.selectors import NoPolicyError, current_policy
 from sharing.check import ALLOWED, NEEDS_APPROVAL, check_disclosure, long_date, person_summary
 from sharing.models import Disclosure, Organisation, SharingPurpose
 from sharing.returns import builders, selectors
@@ -33,7 +33,6 @@ from sharing.returns.models import (
     ContactAttempt,
     FollowUpTask,
     ResearchProject,
-    ReturnFilePolicy,
     ReturnKind,
     ReturnRun,
     SeptemberGuaranteeOffer,
@@ -219,12 +218,10 @@ def record_september_offer(
     return record
 
 
-@transaction.atomic
-def create_follow_up_tasks(*, on: date | None = None, lead_days: int = selectors.FOLLOW_UP_LEAD_DAYS) -> int:
-    """Make a follow-up task for everyone in the cohort whose activity must be confirmed again within
-    `lead_days` (due the day before its review date, so it is done before the record lapses to 810), or
-    who was never confirmed (due at once). Safe to run twice: one task per activity record, one open
-    task per person never confirmed. Returns how many were made."""
+def follow_up_tasks_due(
+    *, on: date | None = None, lead_days: int = selectors.FOLLOW_UP_LEAD_DAYS
+) -> list[FollowUpTask]:
+    """The follow-up tasks `create_follow_up_tasks` would make on `on`, unsaved (its dry run)."""
     on = on or timezone.localdate()
     cohort = selectors.tracked_cohort(on=on)
     latest = selectors.latest_activities([m.person.pk for m in cohort], on)
@@ -254,8 +251,20 @@ def create_follow_up_tasks(*, on: date | None = None, lead_days: int = selectors
                     assigned_to_id=owner,
                 )
             )
+    return made
+
+
+@transaction.atomic
+def create_follow_up_tasks(
+    *, on: date | None = None, lead_days: int = selectors.FOLLOW_UP_LEAD_DAYS, return_tasks: bool = False
+):
+    """Make a follow-up task for everyone in the cohort whose activity must be confirmed again within
+    `lead_days` (due the day before its review date, so it is done before the record lapses to 810), or
+    who was never confirmed (due at once). Safe to run twice: one task per activity record, one open
+    task per person never confirmed. Returns how many were made (the tasks, with `return_tasks`)."""
+    made = follow_up_tasks_due(on=on, lead_days=lead_days)
     FollowUpTask.objects.bulk_create(made)
-    return len(made)
+    return made if return_tasks else len(made)
 
 
 @transaction.atomic
@@ -305,16 +314,14 @@ def _file_expiry(kind: str, today: date) -> date | None:
     if kind == ReturnKind.ONS_MATCHING:
         # Kept until ONS confirms destruction (domain-rules §8; retention policy ons_transfer_file).
         return current_policy(RetentionPolicy.RecordKind.ONS_TRANSFER_FILE, on=today).due_date(today)
-    policy = (
-        ReturnFilePolicy.objects.filter(effective_from__lte=today)
-        .order_by("-effective_from", "-version")
-        .first()
-    )
-    if policy is None:
+    # Other returns' files: the retention policy return_file (30 days by default; the DPO changes it).
+    try:
+        policy = current_policy(RetentionPolicy.RecordKind.RETURN_FILE, on=today)
+    except NoPolicyError:
         raise ValidationError(
-            "No return file policy is in force, so the file could not be given an expiry date."
-        )
-    return today + timedelta(days=policy.keep_days)
+            "No retention policy for return files is in force, so the file could not be given an expiry date."
+        ) from None
+    return policy.due_date(today)
 
 
 def run_return(
