@@ -5,6 +5,7 @@
 - `mfa`: TOTP (django-otp) enrolment, verification, recovery codes, reset;
 - `lockout`: django-axes keyed on username and address together, and unlocking;
 - `middleware`: MFA enforcement, timeouts and the headers every response carries.
+- `sensitive_fields`: the register of encrypted special category and criminal offence fields.
 
 Import the decorator from here: `from fss.core.security import recent_login_required`.
 """

@@ -11,4 +11,5 @@ urlpatterns = [
     path("account/two-factor/set-up/", views.mfa_enrol, name="mfa_enrol"),
     path("account/two-factor/recovery-codes/", views.mfa_new_recovery_codes, name="mfa_recovery_codes"),
     path("session/keep-alive/", views.keep_alive, name="keep_alive"),
+    path("data-protection/sensitive-fields/", views.sensitive_fields_register, name="sensitive_fields"),
 ]

@@ -1,18 +1,21 @@
-"""Pages for the second factor, confirming it's you, and keeping a session alive (SPEC §9)."""
+"""Pages for the second factor, confirming it's you, keeping a session alive (SPEC §9), and the
+DPO's register of sensitive fields (domain-rules §4)."""
 
 import time
 
 from django.contrib import messages
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fss.core.security import mfa
+from fss.core import roles
+from fss.core.security import mfa, sensitive_fields
 from fss.core.security.forms import CodeForm, ConfirmAuthenticatorForm, ReauthenticateForm
 from fss.core.security.reauth import recent_login_required
 from fss.core.security.sessions import REAUTHENTICATED_AT, idle_timeout_seconds
@@ -158,3 +161,12 @@ def keep_alive(request):
     ):
         return redirect(referer)
     return redirect("home")
+
+
+@require_GET
+@never_cache
+def sensitive_fields_register(request):
+    """The register of sensitive fields, for the DPO (domain-rules §4): no personal data, only the rules."""
+    if not request.user.has_role(roles.DPO):
+        raise PermissionDenied
+    return render(request, "security/sensitive_fields.html", {"rows": sensitive_fields.rows()})
