@@ -1,6 +1,6 @@
 """Forms for recording what families agreed to (SPEC §5). The rules live in consent.services."""
 
-from crispy_forms_gds.layout import Field, Size
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from cases.forms import GovukForm, date_field
@@ -87,6 +87,11 @@ class VisitDetailsForm(GovukForm):
             Field.radios("method", legend_size=Size.SMALL, inline=True),
             Field("review_on"),
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No button of its own: the page's one "Save decisions" comes after every person's decisions.
+        self.helper.layout = Layout(*self.layout_fields())
 
 
 class VisitPersonForm(forms.Form):

@@ -1,27 +1,29 @@
 """No lost work (SPEC §9; issue 10), in a real browser: the idle-timeout warning with "Stay
 signed in", and form drafts kept in the tab across a timeout, cleared at sign-out.
 
-Runs where Playwright and a Chromium are installed (skipped otherwise), on SQLite, or on
-PostgreSQL with FSS_BROWSER_TESTS=1. The page clock is Playwright's fake clock, so half an
+Runs where Playwright and a Chromium are installed (skipped otherwise; CI's FSS_REQUIRE_BROWSER
+makes a missing Chromium fail), on SQLite, or on PostgreSQL with FSS_BROWSER_TESTS=1 (scripts/test
+runs the browser tests in a pytest run of their own). The page clock is Playwright's fake clock, so half an
 hour passes in a moment.
 """
 
 import os
-import shutil
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, REQUIRED
+
 playwright = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # A live server needs transactional tests, whose flush would upset the PostgreSQL-only tests
 # that restore serialized data (tests/retention/test_concurrency.py) if both ran in one
 # worker: on PostgreSQL these run only when asked for (FSS_BROWSER_TESTS=1, run them alone).
 ON_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine"),
+    # CI sets FSS_REQUIRE_BROWSER: there a missing Chromium fails (in browser_page), never skips.
+    pytest.mark.skipif(CHROMIUM is None and not REQUIRED, reason="no Chromium on this machine"),
     pytest.mark.skipif(
         not (ON_SQLITE or os.environ.get("FSS_BROWSER_TESTS")),
         reason="browser tests: set FSS_BROWSER_TESTS=1",
@@ -39,9 +41,11 @@ REASON = "Mum worried about school attendance (typed before the timeout)"
 def browser_page():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are still plain synchronous calls.
+    if CHROMIUM is None:
+        pytest.fail("browser tests required (FSS_REQUIRE_BROWSER) but no Chromium on this machine")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
