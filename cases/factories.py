@@ -262,3 +262,48 @@ class TeamApprovalSettingFactory(DjangoModelFactory):
         django_get_or_create = ["team"]
 
     team = factory.SubFactory(TeamFactory)
+
+
+# --- External data and person merges (cases/models/external.py, cases/models/merges.py)
+
+
+class ExternalDataImportFactory(DjangoModelFactory):
+    """A committed import's row (no file, no preview): what remains after a real import."""
+
+    class Meta:
+        model = "cases.ExternalDataImport"
+
+    team = factory.SubFactory(TeamFactory)
+    imported_by = factory.SubFactory(UserFactory)
+    kind = "attendance"
+    source_organisation = "Education Service"
+    received_on = factory.LazyFunction(_today)
+    original_name = "attendance.csv"
+    checksum = "0" * 64
+    status = "committed"
+
+
+class ExternalDataRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = "cases.ExternalDataRecord"
+
+    family = factory.SubFactory(FamilyFactory)
+    person = factory.SubFactory(PersonFactory)
+    kind = "attendance"
+    period_start = factory.LazyFunction(lambda: _today() - relativedelta(months=3))
+    period_end = factory.LazyFunction(_today)
+    measure = "Attendance %"
+    value = "87.5"
+    source_organisation = "Education Service"
+    received_on = factory.LazyFunction(_today)
+    import_batch = None
+
+
+class PersonMergeFactory(DjangoModelFactory):
+    class Meta:
+        model = "cases.PersonMerge"
+
+    kept_person = factory.SubFactory(PersonFactory)
+    merged_person_id = factory.Sequence(lambda n: 900000 + n)
+    merged_by = factory.SubFactory(UserFactory)
+    reason = "Same name, date of birth and address"

@@ -8,7 +8,7 @@ never show a family the user may not see. Query counts are fixed per page
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.access import families_visible_to
@@ -16,40 +16,151 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseNote,
+    ClosureRequest,
+    Document,
     Family,
     FamilyAddress,
     Membership,
+    PaperRecord,
     Person,
     Referral,
 )
 from cases.search_keys import name_key, names_match, postcode_key
+from fss.core.models import TeamMembership
 
 SEARCH_LIMIT = 50
 NOTES_ON_FAMILY_PAGE = 50
 
 
-def family_page_queryset() -> QuerySet[Family]:
-    """Families with everything the family page shows, prefetched (a fixed number of queries).
+def _latest_closure(field: str):
+    latest = ClosureRequest.objects.filter(case=OuterRef("pk")).order_by("-requested_at", "-pk")
+    return Subquery(latest.values(field)[:1])
 
-    Pass to `cases.access.get_family_for_user(..., queryset=...)`.
-    """
-    return Family.objects.select_related("team", "lead_worker").prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.select_related("person").order_by("role", "person__date_of_birth"),
-        ),
-        Prefetch("addresses", queryset=FamilyAddress.objects.order_by("-start_date")),
-        Prefetch(
-            "referrals",
-            queryset=Referral.objects.select_related("decided_by", "recorded_by").order_by("-received_on"),
-        ),
-        Prefetch(
-            "cases",
-            queryset=Case.objects.select_related("lead_worker").prefetch_related(
-                Prefetch("events", queryset=CaseEvent.objects.select_related("by").order_by("at"))
-            ),
-        ),
+
+def _current_address(field: str):
+    current = FamilyAddress.objects.filter(family=OuterRef("pk"), end_date__isnull=True).order_by(
+        "-start_date", "-pk"
     )
+    return Subquery(current.values(field)[:1])
+
+
+def _open_request_about_a_member():
+    # The family-page form of sar.selectors.people_with_open_requests (keep the two in step):
+    # an open SAR, an undecided rights request or a complaint without an outcome about a member.
+    from sar.models import Complaint, RightsRequest, SubjectAccessRequest
+
+    member = {"subject__memberships__family": OuterRef("pk")}
+    return (
+        Exists(
+            SubjectAccessRequest.objects.exclude(status__in=SubjectAccessRequest.CLOSED_STATUSES).filter(
+                **member
+            )
+        )
+        | Exists(RightsRequest.objects.filter(decided_on__isnull=True, **member))
+        | Exists(Complaint.objects.filter(outcome_on__isnull=True, **member))
+    )
+
+
+def family_page_queryset(user=None, *, on: date | None = None) -> QuerySet[Family]:
+    """Families with everything the family page shows, in a fixed number of queries (SPEC §11: ≤ 15).
+
+    Pass to `cases.access.get_family_for_user(..., queryset=...)`. One query for the
+    family brings, as annotations, its current address, the risk flags that need the
+    database (restriction, legal hold, open requests about a member), the counts and
+    first paper file location the page summarises, and whether `user` manages its
+    team; then one each for memberships, referrals, cases (with their latest closure
+    request as annotations) and case events.
+    """
+    from retention.models import LegalHold
+    from sar.selectors import restrictions_in_force
+    from sharing.models import Disclosure
+
+    on = on or timezone.localdate()
+    first_paper = PaperRecord.objects.filter(family=OuterRef("pk")).order_by("recorded_at", "pk")
+    cases = Case.objects.select_related("lead_worker").annotate(
+        closure_pk=_latest_closure("pk"),
+        closure_status=_latest_closure("status"),
+        closure_closed_on=_latest_closure("closed_on"),
+        closure_request_reason=_latest_closure("reason"),
+        closure_receiving_team=_latest_closure("receiving_team"),
+        closure_requested_by_id=_latest_closure("requested_by_id"),
+        closure_decision_comment=_latest_closure("decision_comment"),
+    )
+    queryset = (
+        Family.objects.select_related("team", "lead_worker")
+        .annotate(
+            address_line_1=_current_address("line_1"),
+            address_line_2=_current_address("line_2"),
+            address_town=_current_address("town"),
+            address_postcode=_current_address("postcode"),
+            flag_restricted=Exists(
+                restrictions_in_force(on=on).filter(subject__memberships__family=OuterRef("pk"))
+            ),
+            flag_legal_hold=Exists(
+                LegalHold.objects.active().filter(
+                    Q(family=OuterRef("pk")) | Q(person__memberships__family=OuterRef("pk"))
+                )
+            )
+            | _open_request_about_a_member(),
+            note_count=Subquery(
+                CaseNote.objects.filter(case__family=OuterRef("pk"))
+                .order_by()
+                .values("case__family")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            document_count=Subquery(
+                Document.objects.filter(family=OuterRef("pk"))
+                .order_by()
+                .values("family")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            paper_count=Subquery(
+                PaperRecord.objects.filter(family=OuterRef("pk"))
+                .order_by()
+                .values("family")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            disclosure_count=Subquery(
+                Disclosure.objects.filter(family=OuterRef("pk"))
+                .order_by()
+                .values("family")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            first_paper_location=Subquery(first_paper.values("location")[:1]),
+            first_paper_box=Subquery(first_paper.values("box_or_barcode")[:1]),
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("person").order_by(
+                    "role", "person__date_of_birth"
+                ),
+            ),
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.select_related("decided_by", "recorded_by").order_by(
+                    "-received_on"
+                ),
+            ),
+            Prefetch(
+                "cases",
+                queryset=cases.prefetch_related(
+                    Prefetch("events", queryset=CaseEvent.objects.select_related("by").order_by("at"))
+                ),
+            ),
+        )
+    )
+    if user is not None and getattr(user, "pk", None):
+        queryset = queryset.annotate(
+            user_manages_team=Exists(
+                TeamMembership.objects.filter(user=user, team=OuterRef("team"), is_manager=True)
+            )
+        )
+    return queryset
 
 
 def notes_for_family(family: Family, *, limit: int = NOTES_ON_FAMILY_PAGE) -> list[CaseNote]:
@@ -62,11 +173,20 @@ def notes_for_family(family: Family, *, limit: int = NOTES_ON_FAMILY_PAGE) -> li
     )
 
 
+def documents_for_family(family: Family) -> list[Document]:
+    """The family's documents, newest first, with the person each is about (two queries at most)."""
+    return list(family.documents.select_related("person").order_by("-uploaded_at", "-pk"))
+
+
 @dataclass(frozen=True)
 class MyWork:
     open_cases: list[Case]
     referrals_waiting: list[Referral]
     consent_reviews_due: list
+    # Closure requests of open cases: for a manager, their teams' requests from others, waiting;
+    # for anyone, their own latest request, waiting or returned with a comment.
+    closures_to_approve: list[ClosureRequest] = ()
+    my_closure_requests: list[ClosureRequest] = ()
 
 
 CONSENT_REVIEW_WINDOW_DAYS = 30
@@ -94,7 +214,85 @@ def my_work(user) -> MyWork:
             families=visible.filter(lead_worker=user),
         )[:SEARCH_LIMIT]
     )
-    return MyWork(open_cases=open_cases, referrals_waiting=referrals, consent_reviews_due=consent_reviews)
+    to_approve, mine = closure_requests_for(user, visible=visible)
+    return MyWork(
+        open_cases=open_cases,
+        referrals_waiting=referrals,
+        consent_reviews_due=consent_reviews,
+        closures_to_approve=to_approve,
+        my_closure_requests=mine,
+    )
+
+
+def closure_requests_for(user, *, visible=None) -> tuple[list[ClosureRequest], list[ClosureRequest]]:
+    """Closure requests of open cases for My work, in one query.
+
+    First, for a team manager: their teams' requests from someone else, waiting for
+    approval. Second: the user's own latest request of each case, waiting or returned.
+    """
+    from fss.core import roles
+
+    visible = families_visible_to(user) if visible is None else visible
+    later = ClosureRequest.objects.filter(case=OuterRef("case"), pk__gt=OuterRef("pk"))
+    own = Q(
+        requested_by=user, status__in=[ClosureRequest.Status.PENDING, ClosureRequest.Status.RETURNED]
+    ) & ~Exists(later)
+    wanted = own
+    is_manager = user.has_role(roles.TEAM_MANAGER)
+    if is_manager:
+        managed = visible.filter(team__memberships__user=user, team__memberships__is_manager=True)
+        wanted |= Q(status=ClosureRequest.Status.PENDING, case__family__in=managed) & ~Q(requested_by=user)
+    rows = list(
+        ClosureRequest.objects.filter(wanted, case__status=Case.Status.OPEN, case__family__in=visible)
+        .select_related("case__family", "requested_by", "decided_by")
+        .order_by("requested_at", "pk")[: 2 * SEARCH_LIMIT]
+    )
+    mine = [row for row in rows if row.requested_by_id == user.pk]
+    to_approve = [row for row in rows if row.requested_by_id != user.pk] if is_manager else []
+    return to_approve[:SEARCH_LIMIT], mine[:SEARCH_LIMIT]
+
+
+def closures_to_approve(user, *, visible=None) -> list[ClosureRequest]:
+    """For a team manager: closure requests of their teams' families, from someone else, waiting."""
+    return closure_requests_for(user, visible=visible)[0]
+
+
+def my_closure_requests(user, *, visible=None) -> list[ClosureRequest]:
+    """The user's latest closure request of each open case: waiting, or returned with a comment."""
+    return closure_requests_for(user, visible=visible)[1]
+
+
+class _AsIfClosed:
+    """A family's cases and referrals as they would be with one case closed on a date."""
+
+    class _Rows(list):
+        def all(self):
+            return self
+
+    def __init__(self, family: Family, case: Case, closed_on: date):
+        cases = []
+        for row in family.cases.all():
+            if row.pk == case.pk:
+                row = Case(pk=row.pk, opened_on=row.opened_on, status=Case.Status.CLOSED, closed_on=closed_on)
+            cases.append(row)
+        self.cases = self._Rows(cases)
+        self.referrals = self._Rows(family.referrals.all())
+
+
+def destruction_date_if_closed(case: Case, closed_on: date, *, policy=None) -> date | None:
+    """The destruction date closing `case` on `closed_on` would give the family (None if still involved).
+
+    Shown while a closure waits for a manager's approval, so the worker and the
+    manager see what the closure implies (SPEC §4.4).
+    """
+    from retention.models import RetentionPolicy
+    from retention.selectors import current_policy, family_involvement_ended_on
+
+    ended = family_involvement_ended_on(_AsIfClosed(case.family, case, closed_on))
+    if ended is None:
+        return None
+    policy = policy or current_policy(RetentionPolicy.RecordKind.FAMILY_CASE_FILE)
+    return policy.due_date(ended)
 
 
 @dataclass(frozen=True)
@@ -164,10 +362,9 @@ def family_flags(
 ) -> list[Flag]:
     """The risk flags on the family header (SPEC §4.4 issue: visible at a glance).
 
-    Three queries whatever the family's size: restrictions, legal holds, open requests.
+    No query for a family loaded through `family_page_queryset` (its annotations
+    answer); otherwise three: restrictions, legal holds, open requests.
     """
-    from django.db.models import Q
-
     from retention.models import LegalHold
     from sar.selectors import people_with_open_requests, restrictions_in_force
 
@@ -182,11 +379,16 @@ def family_flags(
     )
     if stepped_up:
         flags.append(Flag("Stepped up to social care", "orange"))
-    if restrictions_in_force(on=on).filter(subject_id__in=ids).exists():
+    if hasattr(family, "flag_restricted"):
+        restricted, held = family.flag_restricted, family.flag_legal_hold
+    else:
+        restricted = restrictions_in_force(on=on).filter(subject_id__in=ids).exists()
+        held = LegalHold.objects.active().filter(Q(family=family) | Q(person_id__in=ids)).exists() or bool(
+            set(ids) & people_with_open_requests()
+        )
+    if restricted:
         flags.append(Flag("Restricted", "red"))
-    if LegalHold.objects.active().filter(Q(family=family) | Q(person_id__in=ids)).exists() or (
-        set(ids) & people_with_open_requests()
-    ):
+    if held:
         flags.append(Flag("Legal hold", "yellow"))
     if break_glass:
         flags.append(Flag("Break-glass in use", "red"))

@@ -18,6 +18,7 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseNote,
+    ClosureRequest,
     Family,
     FamilyAddress,
     Membership,
@@ -322,19 +323,7 @@ def decide_referral(
     return case
 
 
-@transaction.atomic
-def close_case(
-    *,
-    case: Case,
-    closed_on: date,
-    reason: str,
-    by,
-    receiving_team: str = "",
-    note: str = "",
-    request=None,
-) -> Case:
-    """Close an open case with a reason. The family's destruction date follows from it (SPEC §4.4, §7)."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+def _check_closure(case: Case, *, closed_on: date, reason: str, receiving_team: str) -> None:
     if case.status != Case.Status.OPEN:
         raise ValidationError("This case is already closed.")
     if reason not in Case.ClosureReason.values:
@@ -347,6 +336,9 @@ def close_case(
         )
     if reason == Case.ClosureReason.STEPPED_UP and not receiving_team.strip():
         raise ValidationError({"receiving_team": "Enter the social care team receiving the family."})
+
+
+def _close(case: Case, *, closed_on: date, reason: str, receiving_team: str, note: str, closed_by, by):
     case.status = Case.Status.CLOSED
     case.closed_on = closed_on
     case.closure_reason = reason
@@ -359,12 +351,149 @@ def close_case(
             closure_reason=reason,
             receiving_team=receiving_team.strip(),
             note=note,
-            by=by,
+            by=closed_by,
         ),
         by,
     )
+    return case
+
+
+def closure_needs_approval(family: Family) -> bool:
+    """Whether the team holding the family asks a manager to approve case closures (the default)."""
+    from cases.programme.selectors import approvals_for_team
+
+    return approvals_for_team(family.team).approve_closures
+
+
+@transaction.atomic
+def close_case(
+    *,
+    case: Case,
+    closed_on: date,
+    reason: str,
+    by,
+    receiving_team: str = "",
+    note: str = "",
+    request=None,
+) -> Case:
+    """Close an open case with a reason. The family's destruction date follows from it (SPEC §4.4, §7).
+
+    This closes at once: a worker's page goes through `submit_closure`, which asks
+    for a manager's approval instead when the team requires it.
+    """
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_closure(case, closed_on=closed_on, reason=reason, receiving_team=receiving_team)
+    if case.closure_requests.filter(status=ClosureRequest.Status.PENDING).exists():
+        raise ValidationError("A closure of this case is waiting for a manager's approval.")
+    _close(
+        case,
+        closed_on=closed_on,
+        reason=reason,
+        receiving_team=receiving_team,
+        note=note,
+        closed_by=by,
+        by=by,
+    )
     _log_change(by=by, record=case, family=case.family, request=request)
     return case
+
+
+@transaction.atomic
+def request_closure(
+    *,
+    case: Case,
+    closed_on: date,
+    reason: str,
+    by,
+    receiving_team: str = "",
+    note: str = "",
+    request=None,
+) -> ClosureRequest:
+    """Ask a team manager to approve closing the case; it stays open until then (issue 3)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_closure(case, closed_on=closed_on, reason=reason, receiving_team=receiving_team)
+    if case.closure_requests.filter(status=ClosureRequest.Status.PENDING).exists():
+        raise ValidationError("A closure of this case is already waiting for a manager's approval.")
+    closure = _save(
+        ClosureRequest(
+            case=case,
+            closed_on=closed_on,
+            reason=reason,
+            receiving_team=receiving_team.strip(),
+            comment=note.strip(),
+            requested_by=by,
+        ),
+        by,
+    )
+    _log_change(by=by, record=closure, family=case.family, request=request)
+    return closure
+
+
+def submit_closure(
+    *,
+    case: Case,
+    closed_on: date,
+    reason: str,
+    by,
+    receiving_team: str = "",
+    note: str = "",
+    request=None,
+) -> Case | ClosureRequest:
+    """A worker closes a case: at once, or as a request to a manager when the team asks for approval."""
+    action = request_closure if closure_needs_approval(case.family) else close_case
+    return action(
+        case=case,
+        closed_on=closed_on,
+        reason=reason,
+        receiving_team=receiving_team,
+        note=note,
+        by=by,
+        request=request,
+    )
+
+
+@transaction.atomic
+def decide_closure(
+    *, closure: ClosureRequest, by, approve: bool = True, comment: str = "", request=None
+) -> ClosureRequest:
+    """A manager of the family's team approves a closure request (the case closes) or returns it.
+
+    Nobody decides their own request; a request is decided once; returning it needs a comment.
+    """
+    from cases.programme.selectors import is_team_manager
+
+    case = Case.objects.select_for_update().select_related("family__team").get(pk=closure.case_id)
+    closure = ClosureRequest.objects.select_for_update().get(pk=closure.pk)
+    if closure.status != ClosureRequest.Status.PENDING:
+        raise ValidationError("This closure request has already been decided.")
+    if not is_team_manager(by, case.family.team):
+        raise ValidationError("Only a manager of the team holding this family can approve its closure.")
+    if by.pk == closure.requested_by_id:
+        raise ValidationError("You cannot approve your own closure request: ask another manager of the team.")
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": "Say why the case should not close yet."})
+    if approve:
+        _check_closure(
+            case, closed_on=closure.closed_on, reason=closure.reason, receiving_team=closure.receiving_team
+        )
+    closure.status = ClosureRequest.Status.APPROVED if approve else ClosureRequest.Status.RETURNED
+    closure.decided_by = by
+    closure.decided_at = timezone.now()
+    closure.decision_comment = comment
+    _save(closure, by)
+    if approve:
+        _close(
+            case,
+            closed_on=closure.closed_on,
+            reason=closure.reason,
+            receiving_team=closure.receiving_team,
+            note=closure.comment,
+            closed_by=closure.requested_by,
+            by=by,
+        )
+    _log_change(by=by, record=closure, family=case.family, request=request)
+    return closure
 
 
 @transaction.atomic

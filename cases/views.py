@@ -10,21 +10,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import forms, selectors, services
 from cases.access import access_route, get_family_for_user, may_change
 from cases.duplicates import possible_duplicates
-from cases.models import Case, Document, Family, Membership, Referral
-from cases.programme.selectors import family_programme
+from cases.forms_programme import ApprovalForm
+from cases.models import Case, ClosureRequest, Document, Family, Membership, Referral
+from cases.programme.selectors import may_approve
 from cases.programme.selectors import work_due as programme_work_due
-from consent.selectors import consent_matrix, education_opt_out_in_force, work_may_start
+from consent.selectors import education_opt_out_in_force, family_consent_overview
+from fss.core import roles
 from fss.core.models import AccessLogEntry
 from fss.core.security import recent_login_required
-from fss.core.services import log_access
+from fss.core.services import log_access, log_access_to_families
 from retention.selectors import family_destruction_date, family_retention_period_text, family_retention_status
-from sharing.selectors import SHARING_HISTORY_ON_FAMILY_PAGE, family_sharing_history
 
 FORM_TEMPLATE = "cases/form_page.html"
 
@@ -59,22 +61,17 @@ def family_search(request):
     results = None
     if request.method == "POST" and form.is_valid():
         results = selectors.search_families(request.user, **form.cleaned_data)
-        for result in results:
-            log_access(
-                by=request.user,
-                record=result.family,
-                action=AccessLogEntry.Action.SEARCH,
-                request=request,
-                family_id=result.family.pk,
-            )
+        # Every family found is logged as read, in one INSERT whatever the number of results.
+        log_access_to_families(
+            by=request.user,
+            families=[result.family for result in results],
+            action=AccessLogEntry.Action.SEARCH,
+            request=request,
+        )
     return render(request, "cases/family_search.html", {"form": form, "results": results})
 
 
-@require_GET
-@never_cache
-def family_detail(request, pk: int):
-    family = get_family_for_user(request.user, pk, queryset=selectors.family_page_queryset())
-    route = access_route(request.user, family)
+def _log_family_read(request, family, route: str) -> None:
     log_access(
         by=request.user,
         record=family,
@@ -83,11 +80,32 @@ def family_detail(request, pk: int):
         is_break_glass=route == "break_glass",
         reason="break-glass access in force" if route == "break_glass" else "",
     )
+
+
+@require_GET
+@never_cache
+def family_detail(request, pk: int):
+    """The family page (SPEC §4.4) in at most 15 queries whatever the family's size (SPEC §11).
+
+    Notes, documents and paper files, the programme's detail and the sharing
+    history have their own pages; this one summarises them and links there.
+    """
     today = timezone.localdate()
+    family = get_family_for_user(
+        request.user, pk, queryset=selectors.family_page_queryset(request.user, on=today)
+    )
+    route = access_route(request.user, family)
+    _log_family_read(request, family, route)
     cases = list(family.cases.all())
     open_case = next((case for case in cases if case.status == Case.Status.OPEN), None)
     retention = family_retention_status(family)
     members = list(family.memberships.all())
+    consent, work_gate = family_consent_overview(
+        family=family, on=today, memberships=members, since=open_case.opened_on if open_case else None
+    )
+    # The open case's latest closure request: waiting for a manager, or returned with a comment.
+    closure = open_case if open_case and open_case.closure_status in ("pending", "returned") else None
+    pending = closure is not None and closure.closure_status == ClosureRequest.Status.PENDING
     return render(
         request,
         "cases/family_detail.html",
@@ -101,23 +119,64 @@ def family_detail(request, pk: int):
                 on=today,
                 break_glass=route == "break_glass",
             ),
-            "addresses": list(family.addresses.all()),
             "referrals": list(family.referrals.all()),
             "cases": cases,
             "open_case": open_case,
-            "notes": selectors.notes_for_family(family),
-            "programme": family_programme(family, cases=cases, on=today),
-            "sharing_history": family_sharing_history(family=family, limit=SHARING_HISTORY_ON_FAMILY_PAGE),
             "destruction_date": retention.due_date,
             "retention_period": retention.period_text,
             "can_change": may_change(request.user, family),
-            "consent": consent_matrix(family=family, on=today),
+            "consent": consent,
             "consent_summary_purposes": ["service", "record", "programme"],
-            "work_gate": work_may_start(
-                family=family, on=today, since=open_case.opened_on if open_case else None
-            ),
+            "work_gate": work_gate,
             "route": route,
             "today": today,
+            "closure": closure,
+            "closure_reason": Case.ClosureReason(closure.closure_request_reason).label if closure else "",
+            "closure_destruction_date": (
+                selectors.destruction_date_if_closed(
+                    open_case, closure.closure_closed_on, policy=retention.policy
+                )
+                if pending
+                else None
+            ),
+            "may_approve_closure": pending
+            and closure.closure_requested_by_id != request.user.pk
+            and family.user_manages_team
+            and request.user.has_role(roles.TEAM_MANAGER),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def family_notes(request, pk: int):
+    """The family's notes timeline, newest first (its own page: it grows with the work)."""
+    family = get_family_for_user(request.user, pk)
+    route = access_route(request.user, family)
+    _log_family_read(request, family, route)
+    return render(
+        request,
+        "cases/family_notes.html",
+        {"family": family, "notes": selectors.notes_for_family(family), "route": route},
+    )
+
+
+@require_GET
+@never_cache
+def family_documents(request, pk: int):
+    """The family's documents and where its paper files are kept."""
+    family = get_family_for_user(request.user, pk)
+    route = access_route(request.user, family)
+    _log_family_read(request, family, route)
+    return render(
+        request,
+        "cases/family_documents.html",
+        {
+            "family": family,
+            "documents": selectors.documents_for_family(family),
+            "paper_records": list(family.paper_records.order_by("recorded_at", "pk")),
+            "can_change": may_change(request.user, family),
+            "route": route,
         },
     )
 
@@ -386,6 +445,10 @@ def referral_decide(request, pk: int, referral_pk: int):
     )
 
 
+def _kept_until(due) -> str:
+    return f"the family's records will be kept until {due:%-d %B %Y}, then destroyed." if due else ""
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @permission_required("cases.change_case", raise_exception=True)
@@ -395,10 +458,11 @@ def case_close(request, pk: int, case_pk: int):
     reason = request.GET.get("reason")
     initial = {"reason": reason} if reason in Case.ClosureReason.values else {}
     form = forms.CloseCaseForm(request.POST or None, initial=initial)
+    needs_approval = services.closure_needs_approval(family)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.close_case(
+            result = services.submit_closure(
                 case=case,
                 closed_on=data["closed_on"],
                 reason=data["reason"],
@@ -410,20 +474,82 @@ def case_close(request, pk: int, case_pk: int):
         except ValidationError as error:
             forms.apply_service_errors(form, error)
         else:
-            due = family_destruction_date(family)
-            kept = f" The family's records will be kept until {due:%-d %B %Y}, then destroyed." if due else ""
-            messages.success(request, f"Case closed.{kept}")
+            if isinstance(result, ClosureRequest):
+                due = selectors.destruction_date_if_closed(case, result.closed_on)
+                kept = f" If it is approved, {_kept_until(due)}" if due else ""
+                messages.success(
+                    request,
+                    f"Closure sent to a manager for approval. The case stays open until then.{kept}",
+                )
+            else:
+                due = family_destruction_date(family)
+                kept = f" {capfirst(_kept_until(due))}" if due else ""
+                messages.success(request, f"Case closed.{kept}")
             return redirect("cases:family_detail", pk=family.pk)
+    intro = (
+        f"Records are kept for {family_retention_period_text()} after the family's last case closes, "
+        "then destroyed. After you close the case, the family page shows the date."
+    )
+    if needs_approval:
+        intro = (
+            "A manager of the team must approve the closure: the case stays open until then. "
+            f"Records are kept for {family_retention_period_text()} after the family's last case closes, "
+            "then destroyed; the family page shows the date the closure would give."
+        )
     return _form_page(
         request,
         form=form,
         family=family,
-        title="Close the case",
+        title="Ask to close the case" if needs_approval else "Close the case",
         caption=family.reference,
-        intro=(
-            f"Records are kept for {family_retention_period_text()} after the family's last case closes, "
-            "then destroyed. After you close the case, the family page shows the date."
-        ),
+        intro=intro,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("cases.change_case", raise_exception=True)
+def closure_decide(request, pk: int, case_pk: int, closure_pk: int):
+    """A team manager approves a closure request (the case closes) or returns it with a comment."""
+    family = get_family_for_user(request.user, pk, for_change=True)
+    case = get_object_or_404(Case, pk=case_pk, family=family)
+    closure = get_object_or_404(
+        ClosureRequest.objects.select_related("requested_by", "decided_by"), pk=closure_pk, case=case
+    )
+    if not may_approve(request.user, family):
+        raise PermissionDenied
+    form = ApprovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == ApprovalForm.APPROVE
+        try:
+            services.decide_closure(
+                closure=closure,
+                approve=approve,
+                comment=form.cleaned_data["comment"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+        else:
+            if approve:
+                kept = capfirst(_kept_until(family_destruction_date(family)))
+                messages.success(request, f"Closure approved: the case is closed. {kept}".strip())
+            else:
+                messages.success(request, "Closure returned to the worker with your comment.")
+            return redirect("cases:family_detail", pk=family.pk)
+    return render(
+        request,
+        "cases/closure_decide.html",
+        {
+            "form": form,
+            "family": family,
+            "case": case,
+            "closure": closure,
+            "destruction_date": selectors.destruction_date_if_closed(case, closure.closed_on),
+            "title": "Approve closing the case",
+            "caption": family.reference,
+        },
     )
 
 

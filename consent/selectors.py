@@ -187,7 +187,14 @@ def work_may_start(*, family: Family, on: date, since: date | None = None) -> Wo
     plans and notes; pass `since` (the case's opening date) so agreement given
     for an earlier, closed case does not open a new one.
     """
-    memberships = [m for m in current_memberships(family=family, on=on) if _may_agree_for_the_family(m, on)]
+    return _work_gate(
+        family=family, on=on, since=since, memberships=current_memberships(family=family, on=on)
+    )
+
+
+def _work_gate(*, family: Family, on: date, since: date | None, memberships, records=None) -> WorkGate:
+    # `records`: the family's records already loaded (consent records of its members), or None to query.
+    memberships = [m for m in memberships if _may_agree_for_the_family(m, on)]
     if not memberships:
         return WorkGate(
             False,
@@ -196,12 +203,23 @@ def work_may_start(*, family: Family, on: date, since: date | None = None) -> Wo
                 "parental responsibility, or the young person if they are 16 or over.",
             ),
         )
-    records = ConsentRecord.objects.uncorrected().filter(
-        family=family,
-        person__in=[m.person_id for m in memberships],
-        purpose__in=list(_AGREEMENT_WORDS),
-        decided_on__lte=on,
-    )
+    if records is None:
+        records = ConsentRecord.objects.uncorrected().filter(
+            family=family,
+            person__in=[m.person_id for m in memberships],
+            purpose__in=list(_AGREEMENT_WORDS),
+            decided_on__lte=on,
+        )
+    else:
+        agreeing = {m.person_id for m in memberships}
+        records = [
+            r
+            for r in records
+            if r.family_id == family.pk
+            and r.person_id in agreeing
+            and r.purpose_id in _AGREEMENT_WORDS
+            and r.decided_on <= on
+        ]
     by_person = defaultdict(list)
     for record in records:
         by_person[(record.person_id, record.purpose_id)].append(record)
@@ -242,13 +260,42 @@ def consent_matrix(*, family: Family, on: date) -> ConsentMatrix:
     agreements to work and to record are this family's; sharing wishes are the
     person's own, whichever family recorded them.
     """
-    purposes = tuple(purpose for purpose in ConsentPurpose.objects.all() if purpose.is_available_on(on))
     records = ConsentRecord.objects.uncorrected().filter(decided_on__lte=on).select_related("decided_by")
     memberships = list(
         current_memberships(family=family, on=on).prefetch_related(
             Prefetch("person__consent_records", queryset=records, to_attr="matrix_records")
         )
     )
+    return _matrix(family=family, on=on, memberships=memberships)
+
+
+def family_consent_overview(
+    *, family: Family, on: date, memberships, since: date | None = None
+) -> tuple[ConsentMatrix, WorkGate]:
+    """The family page's consent matrix and work gate in two queries (purposes, records).
+
+    `memberships`: all the family's memberships with their people, already loaded
+    (the family page prefetches them); those current on `on` are used, as
+    `consent_matrix` and `work_may_start` would.
+    """
+    current = [m for m in memberships if m.start_date <= on and (m.end_date is None or m.end_date >= on)]
+    loaded = list(
+        ConsentRecord.objects.uncorrected()
+        .filter(person__in=[m.person_id for m in current], decided_on__lte=on)
+        .select_related("decided_by")
+    )
+    by_person = defaultdict(list)
+    for record in loaded:
+        by_person[record.person_id].append(record)
+    for membership in current:
+        membership.person.matrix_records = by_person[membership.person_id]
+    matrix = _matrix(family=family, on=on, memberships=list(current))
+    gate = _work_gate(family=family, on=on, since=since, memberships=current, records=loaded)
+    return matrix, gate
+
+
+def _matrix(*, family: Family, on: date, memberships: list) -> ConsentMatrix:
+    purposes = tuple(purpose for purpose in ConsentPurpose.objects.all() if purpose.is_available_on(on))
     memberships.sort(key=lambda m: (_ROW_ORDER.get(m.role, 9), m.person.date_of_birth or date.max, m.pk))
 
     rows = []

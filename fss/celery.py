@@ -29,6 +29,11 @@ app.conf.beat_schedule = {
         "task": "sar.tasks.purge_expired_packages",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Deadline reminders for SARs, rights and FOI requests and complaints, once per deadline (SPEC §8.1).
+    "sar-deadline-reminders": {
+        "task": "sar.tasks.deadline_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # Participation of young people: follow-up tasks before activity records lapse (domain-rules §7).
     "participation-follow-ups": {
         "task": "sharing.returns.tasks.participation_follow_ups",
@@ -38,6 +43,17 @@ app.conf.beat_schedule = {
     "purge-return-files": {
         "task": "sharing.returns.tasks.purge_expired_return_files",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Agreements due for review or ending (for the DPO's team), and referrals partners have not
+    # answered (for the worker who sent them): SPEC §6.1, §6.2.
+    "sharing-reminders": {
+        "task": "sharing.tasks.sharing_reminders",
+        "schedule": crontab(hour=6, minute=15),
+    },
+    # Imports of external data left unsaved for two days: their files and previews go (SPEC §4.5).
+    "purge-abandoned-imports": {
+        "task": "cases.tasks.purge_abandoned_imports",
+        "schedule": crontab(hour=3, minute=45),
     },
     "retention-sweep": {
         "task": "retention.tasks.retention_sweep",

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "sharing",
     "retention",
     "sar",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Permissions and roles read once per request, in one query (SPEC §11).
+    "fss.core.permission_cache.PermissionCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Deny by default: every view needs a signed-in user unless marked
     # @login_not_required (SPEC §9).
@@ -363,6 +366,9 @@ LOGGING = {
 RETENTION_MAX_FAMILIES_PER_RUN = env.int("RETENTION_MAX_FAMILIES_PER_RUN", default=500)
 # Days until backups taken before a destruction have aged out (recorded in the register).
 RETENTION_BACKUP_EXPIRY_DAYS = env.int("RETENTION_BACKUP_EXPIRY_DAYS", default=35)
+# Families destroyed together in one transaction (one set of DELETEs per table); a batch that
+# fails is rolled back whole and its families are then tried one at a time.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=100)
 
 # --- Demo data
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="fss-demo-password")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("sharing.urls")),
     path("", include("sar.urls")),
     path("", include("retention.urls")),
+    path("", include("console.urls")),
 ]
 
 handler400 = views.bad_request

@@ -1,5 +1,7 @@
 """Models of the cases app, one module per area; import them from here."""
 
+from cases.models.external import ExternalDataImport, ExternalDataKind, ExternalDataRecord
+from cases.models.merges import PersonMerge
 from cases.models.people import (
     ETHNICITY_CHOICES,
     GENDER_CHOICES,
@@ -27,7 +29,7 @@ from cases.models.programme import (
     TeamApprovalSetting,
 )
 from cases.models.records import Document, PaperRecord
-from cases.models.work import BreakGlassAccess, Case, CaseEvent, CaseNote, Referral
+from cases.models.work import BreakGlassAccess, Case, CaseEvent, CaseNote, ClosureRequest, Referral
 
 __all__ = [
     "ETHNICITY_CHOICES",
@@ -41,7 +43,11 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseNote",
+    "ClosureRequest",
     "Document",
+    "ExternalDataImport",
+    "ExternalDataKind",
+    "ExternalDataRecord",
     "Family",
     "FamilyAddress",
     "FamilyGroupObjectPermission",
@@ -51,6 +57,7 @@ __all__ = [
     "Outcome",
     "PaperRecord",
     "Person",
+    "PersonMerge",
     "Plan",
     "PlanAction",
     "ProgrammeFramework",

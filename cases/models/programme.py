@@ -14,6 +14,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cases.models.work import Case
+from fss.core.fields import EncryptedTextField
 
 
 class ProgrammeFramework(models.Model):
@@ -155,7 +156,8 @@ class AssessmentNeed(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="needs")
     headline_outcome = models.ForeignKey(HeadlineOutcome, on_delete=models.PROTECT, related_name="+")
     identified = models.BooleanField(default=False)
-    evidence = models.TextField(blank=True)
+    # Encrypted at rest (issue 10): evidence of health, substance use, abuse or offending needs.
+    evidence = EncryptedTextField(blank=True)
     identified_on = models.DateField(null=True, blank=True)
 
     history = HistoricalRecords()
@@ -292,7 +294,8 @@ class Outcome(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
     need = models.ForeignKey(HeadlineOutcome, on_delete=models.PROTECT, related_name="+")
     progress = models.CharField(max_length=10, choices=Progress.choices)
-    progress_note = models.TextField("Progress made", blank=True)
+    # Encrypted at rest (issue 10), like the evidence of the need it measures.
+    progress_note = EncryptedTextField("Progress made", blank=True)
     achieved_on = models.DateField(null=True, blank=True)
     sustained_until = models.DateField(null=True, blank=True)
     recorded_on = models.DateField()

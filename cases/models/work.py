@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cases.models.people import Family, Person
+from fss.core.fields import EncryptedTextField
 
 
 class Case(models.Model):
@@ -142,6 +143,52 @@ class CaseEvent(models.Model):
         return f"{self.get_kind_display()} {self.on:%d %B %Y}"
 
 
+class ClosureRequest(models.Model):
+    """A worker's request to close a case, waiting for a team manager (issue 3: approval of closures).
+
+    Used when the team's approval setting asks for it: the case stays open until a
+    manager of the team approves, and then closes with the reason and date asked for;
+    a manager may instead return it with a comment. Nobody decides their own request.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closure_requests")
+    closed_on = models.DateField()
+    reason = models.CharField(max_length=20, choices=Case.ClosureReason.choices)
+    receiving_team = models.CharField(max_length=200, blank=True)
+    comment = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="pending"), name="one_pending_closure_per_case"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_by__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_by__isnull=False)),
+                name="decided_closure_request_has_a_decider",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Closure request {self.pk} for case {self.case_id}"
+
+
 class CaseNote(models.Model):
     """A case note or contact record (SPEC §4.1): what happened, who was there, who was mentioned."""
 
@@ -155,7 +202,8 @@ class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     occurred_on = models.DateField()
-    text = models.TextField()
+    # Encrypted at rest (SPEC §9, issue 10): notes carry health, offending and safeguarding detail.
+    text = EncryptedTextField()
     # domain-rules §3: a professional's opinion is recorded as opinion, not fact.
     is_opinion = models.BooleanField("Includes professional opinion", default=False)
     is_sensitive = models.BooleanField(default=False)

@@ -32,6 +32,7 @@ NAVIGATION = [
     NavItem("Find a family", "cases:family_search", _perm("cases.view_family")),
     NavItem("Record a referral", "cases:referral_new", _perm("cases.add_family")),
     NavItem("Approvals", "sharing:approval_queue", _any_role(roles.TEAM_MANAGER)),
+    NavItem("Import external data", "cases:import_start", _perm("cases.import_external_data")),
     NavItem("Subject access", "sar:request_list", _any_role(roles.DPO)),
     NavItem("Safeguarding review", "sharing:dpo_review_queue", _any_role(roles.DPO)),
     NavItem("Paper destruction", "retention:paper_tasks", _perm("retention.view_paperdestructiontask")),
@@ -39,7 +40,7 @@ NAVIGATION = [
     NavItem("Returns", "sharing:returns", _any_role(roles.DPO)),
     NavItem("Statistics", "sharing:statistics", _any_role(roles.PERFORMANCE_ANALYST, roles.DPO)),
     NavItem("Home", "home", lambda user: not _any_role(roles.CASEWORKER, roles.TEAM_MANAGER)(user)),
-    NavItem("DPO console", "admin:index", _any_role(roles.DPO)),
+    NavItem("DPO console", "console:dashboard", _any_role(roles.DPO)),
     NavItem("Administration", "admin:index", _any_role(roles.SYSTEM_ADMINISTRATOR)),
 ]
 

@@ -66,6 +66,21 @@ _SAR_WORK_MODELS = [
 ]
 
 
+# External data from other services (SPEC §4.5): everyone who works with families reads it, and
+# offending values (criminal offence data, Art 10) need their own permission. Imports and person
+# merges are the team manager's (cases.imports, cases.merge).
+_EXTERNAL_DATA_READ = ["cases.view_externaldatarecord", "cases.view_offence_data"]
+_EXTERNAL_DATA_MANAGE = [
+    "cases.import_external_data",
+    "cases.view_externaldataimport",
+    "cases.add_externaldataimport",
+    "cases.add_externaldatarecord",
+    "cases.merge_person",
+    "cases.view_personmerge",
+    "cases.add_personmerge",
+]
+
+
 def _crud(app_label: str, models: list[str], actions=("view", "add", "change")) -> list[str]:
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
@@ -126,6 +141,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     CASEWORKER: [
         *_crud("cases", _CASE_MODELS),
         "cases.view_special_category",
+        *_EXTERNAL_DATA_READ,
         *_CONSENT_WORK,
         *_SHARING_WORK,
         *_PARTICIPATION_WORK,
@@ -135,6 +151,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("cases", _CASE_MODELS),
         "cases.view_special_category",
         "cases.allocate_family",
+        *_EXTERNAL_DATA_READ,
+        *_EXTERNAL_DATA_MANAGE,
         *_CONSENT_WORK,
         *_SHARING_WORK,
         "sharing.add_disclosureapproval",  # safeguarding shares and over-ruled wishes (SPEC §6.2)
@@ -145,6 +163,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     DPO: [
         *_crud("cases", _CASE_MODELS, actions=("view",)),
         "cases.view_special_category",
+        *_EXTERNAL_DATA_READ,
+        "cases.view_externaldataimport",
+        "cases.view_personmerge",
         "cases.view_breakglassaccess",
         "cases.change_breakglassaccess",  # records the review of break-glass use
         *_crud("sar", _SAR_MODELS),
@@ -199,7 +220,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sharing.view_transferrecord",
         "sharing.change_transferrecord",
         *_crud("sharing", ["researchproject"]),
-        "sharing.view_returnfilepolicy",
+        "sharing.view_sharingreminder",
         "sharing.view_disclosurecontrolpolicy",
         "sharing.add_disclosurecontrolpolicy",
         "sharing.view_statistics",

@@ -25,7 +25,7 @@ from cases.factories import (
     PlanActionFactory,
     PlanFactory,
 )
-from cases.models import ApprovalStatus, Document, Membership, PaperRecord, Referral
+from cases.models import ApprovalStatus, Case, ClosureRequest, Document, Membership, PaperRecord, Referral
 from consent.factories import ConsentRecordFactory, EducationOptOutFactory, PrivacyNoticeVersionFactory
 from fss.core.factories import AccessLogEntryFactory, JobHeartbeatFactory
 from retention.models import DestructionRecord, PaperDestructionTask
@@ -46,6 +46,7 @@ from sharing.factories import (
     OrganisationFactory,
     PartnerReferralFactory,
     RecipientNotificationTaskFactory,
+    SharingReminderFactory,
 )
 from sharing.returns.factories import (
     FollowUpTaskFactory,
@@ -131,6 +132,9 @@ def world(
     assessment = AssessmentFactory(case=case, assessor=caseworker, status=ApprovalStatus.SUBMITTED)
     plan = PlanFactory(case=case, created_by=caseworker, status=ApprovalStatus.SUBMITTED)
     action = PlanActionFactory(plan=plan, owner=caseworker, created_by=caseworker)
+    closure = ClosureRequest.objects.create(
+        case=case, closed_on=case.opened_on, reason=Case.ClosureReason.NEEDS_MET, requested_by=caseworker
+    )
 
     police = OrganisationFactory(name="Thames Valley Police", category__code="police")
     DataSharingAgreementFactory(organisation=police)
@@ -146,6 +150,7 @@ def world(
     flag = DisclosureFlagFactory(disclosure=decision)
     task = RecipientNotificationTaskFactory(flag=flag)
     partner_referral = PartnerReferralFactory(family=family, organisation=police, sent_by=caseworker)
+    SharingReminderFactory(referral=partner_referral)
     ConsentRecordFactory(person=mother, family=family, recorded_by=caseworker)
     EducationOptOutFactory(person=child)
 
@@ -201,6 +206,7 @@ def world(
         assessment=assessment,
         plan=plan,
         action=action,
+        closure=closure,
         decision=decision,
         task=task,
         partner_referral=partner_referral,

@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 
 from consent.models import PrivacyNoticeVersion
+from sar.models import Complaint, RightsRequest
 from tests.security.urlwalk import admin_kind, admin_model_for, classify, routes, url_for
 
 PERSONAS = [
@@ -48,12 +49,15 @@ MATRIX = {
     "security:mfa_enrol": "login ok ok ok ok ok ok ok",
     "security:mfa_recovery_codes": "login 405 405 405 405 405 405 405",
     "security:keep_alive": "login 405 405 405 405 405 405 405",
+    "security:sensitive_fields": "login 403 403 403 ok 403 403 403",  # the DPO's register (domain-rules §4)
     # --- Cases
     "cases:my_work": "login ok ok ok ok 403 403 403",
     "cases:family_search": "login ok ok ok ok 403 403 403",
     "cases:referral_new": "login ok ok ok 403 403 403 403",
     "cases:break_glass": "login ok ok ok ok 403 403 403",
     "cases:family_detail": "login ok 404 ok ok 404 404 404",
+    "cases:family_notes": "login ok 404 ok ok 404 404 404",
+    "cases:family_documents": "login ok 404 ok ok 404 404 404",
     "cases:member_add": "login ok 404 ok 403 403 403 403",
     "cases:document_upload": "login ok 404 ok 403 403 403 403",
     "cases:document_download": "login ok 404 ok ok 403 403 403",
@@ -63,6 +67,8 @@ MATRIX = {
     "cases:referral_decide": "login ok 404 ok 403 403 403 403",
     "cases:case_close": "login ok 404 ok 403 403 403 403",
     "cases:case_reopen": "login ok 404 ok 403 403 403 403",
+    # A closure request waits in the world; only a manager of the family's team decides it.
+    "cases:closure_decide": "login 403 404 ok 403 403 403 403",
     "cases:note_add": "login ok 404 ok 403 403 403 403",
     "cases:programme": "login ok 404 ok ok 403 403 403",
     "cases:programme_assessment_new": "login ok 404 ok 403 403 403 403",
@@ -78,6 +84,14 @@ MATRIX = {
     "cases:programme_review_new": "login ok 404 ok 403 403 403 403",
     "cases:programme_outcome_new": "login ok 404 ok 403 403 403 403",
     "cases:programme_team_approvals": "login 403 403 ok 403 403 403 403",
+    # Imports of external data and person merges (cases.urls_import): team managers only; an
+    # import opens only for the manager who made it.
+    "cases:import_start": "login 403 403 ok 403 403 403 403",
+    "cases:import_detail": "login 403 403 ok 403 403 403 403",
+    "cases:import_progress": "login 403 403 ok 403 403 403 403",
+    "cases:import_commit": "login 405 405 405 405 405 405 405",
+    "cases:import_cancel": "login 405 405 405 405 405 405 405",
+    "cases:person_merge": "login 403 403 ok 403 403 403 403",
     # --- Consent
     "consent:privacy_notice": "ok ok ok ok ok ok ok ok",  # public (SPEC §12)
     "consent:family_consent": "login ok 404 ok ok 403 403 403",
@@ -88,6 +102,8 @@ MATRIX = {
     "sharing:history": "login ok 404 ok ok 403 403 403",
     "sharing:disclosure_new": "login ok 404 ok 403 403 403 403",
     "sharing:disclosure_detail": "login ok 404 ok ok 403 403 403",
+    # The world's share awaits a manager's approval, so those who see the family are sent back to it.
+    "sharing:transfer_document": "login redirect 404 redirect redirect 403 403 403",
     "sharing:referral_new": "login ok 404 ok 403 403 403 403",
     "sharing:referral_update": "login ok 404 ok 403 403 403 403",
     # The DPO may mark recipients told, but only through a family they may change.
@@ -133,9 +149,24 @@ MATRIX = {
     "sar:package_made": "login 403 403 403 ok 403 403 403",
     "sar:package_pdf": "login 403 403 403 ok 403 403 403",
     "sar:package_zip": "login 403 403 403 ok 403 403 403",
+    "sar:refuse": "login 403 403 403 ok 403 403 403",
+    # Letters exist only once there is something to say: the world's requests are open (404 for the DPO).
+    "sar:refusal_letter": "login 403 403 403 404 403 403 403",
+    "sar:rights_letter": "login 403 403 403 404 403 403 403",
+    "sar:complaint_letter": "login 403 403 403 404 403 403 403",
     # --- Retention
     "retention:paper_tasks": "login 403 403 403 ok ok 403 403",
     "retention:confirm_paper": "login 403 403 403 403 ok 403 403",
+    # --- The DPO console's own pages (console): the dashboard and charts are the DPO's alone;
+    # access reviews are the DPO's and the system administrators'.
+    "console:dashboard": "login 403 403 403 ok 403 403 403",
+    "console:charts": "login 403 403 403 ok 403 403 403",
+    "console:chart_csv": "login 403 403 403 ok 403 403 403",  # after disclosure control
+    "console:break_glass": "login 403 403 403 ok 403 403 403",
+    "console:break_glass_review": "login 403 403 403 ok 403 403 403",
+    "console:access_review": "login 403 403 403 ok 403 403 ok",
+    "console:access_review_detail": "login 403 403 403 ok 403 403 ok",
+    "console:deactivate": "login 403 403 403 ok 403 403 ok",  # GET asks to confirm; only POST acts
     # --- The admin site's own pages (the DPO console and user administration)
     "admin:index": "login 403 403 403 ok 403 403 ok",
     "admin:login": "login 403 403 403 403 403 403 403",  # one way in: the service's sign-in page
@@ -151,12 +182,40 @@ MATRIX = {
     "admin:consent_privacynoticeversion_preview": "login 403 403 403 ok 403 403 403",
     "admin:retention_review_queue_hold": "login 403 403 403 403 403 403 403",  # POST only, DPO
     "admin:retention_sweeprun_certificate": "login 403 403 403 ok 403 403 403",
+    "admin:retention_sweeprun_certificate_pdf": "login 403 403 403 ok 403 403 403",
 }
 
 
 # Per-URL arguments where the default (by argument name) is not the right object.
+def _break_glass(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import BreakGlassAccess
+
+    return BreakGlassAccess.objects.get_or_create(
+        family=world.family,
+        user=world.people["other_caseworker"],
+        # Already expired: it must not widen what the other team's caseworker sees in the matrix.
+        defaults={"reason": "Matrix check", "expires_at": timezone.now() - datetime.timedelta(hours=1)},
+    )[0]
+
+
+def _access_review(world):
+    from console.models import AccessReview
+
+    return AccessReview.objects.get_or_create(reviewed_by=world.people["dpo"], inactive_after_days=90)[0]
+
+
 def _sar(world, **more):
     return {"pk": world.sar.pk, **more}
+
+
+def _manager_import(world):
+    from cases.factories import ExternalDataImportFactory
+
+    return {"import_pk": ExternalDataImportFactory(team=world.team, imported_by=world.people["manager"]).pk}
 
 
 ARGUMENTS = {
@@ -179,9 +238,13 @@ ARGUMENTS = {
             "package_made",
             "package_pdf",
             "package_zip",
+            "refuse",
+            "refusal_letter",
         ]
     },
     "sar:search_task_update": lambda world: _sar(world, task_pk=world.sar_search.pk),
+    "sar:rights_letter": lambda world: {"pk": RightsRequest.objects.order_by("pk").first().pk},
+    "sar:complaint_letter": lambda world: {"pk": Complaint.objects.order_by("pk").first().pk},
     "sharing:participation_person": lambda world: {"person_pk": world.child.pk},
     # A real notice version (not the family's id, which only matches one by chance on SQLite).
     "admin:consent_privacynoticeversion_preview": lambda world: {
@@ -193,7 +256,16 @@ ARGUMENTS = {
     "sharing:participation_task_done": lambda world: {"task_pk": world.follow_up.pk},
     "sharing:referral_update": lambda world: {"referral_pk": world.partner_referral.pk},
     "admin:retention_sweeprun_certificate": lambda world: {"pk": world.sweep_run.pk},
+    "admin:retention_sweeprun_certificate_pdf": lambda world: {"pk": world.sweep_run.pk},
     "retention:confirm_paper": lambda world: {"pk": world.paper_task.pk},
+    "console:access_review_detail": lambda world: {"pk": _access_review(world).pk},
+    "console:deactivate": lambda world: {"pk": world.people["caseworker"].pk},
+    "console:chart_csv": lambda world: {"chart": "requests"},
+    "console:break_glass_review": lambda world: {"pk": _break_glass(world).pk},
+    **{
+        f"cases:{name}": _manager_import
+        for name in ["import_detail", "import_progress", "import_commit", "import_cancel"]
+    },
 }
 
 # The admin registers: what the DPO and the system administrator may do with each, as the
@@ -225,7 +297,7 @@ ADMIN_MODELS = {
     "sharing.recipientnotificationtask": ("v", ""),
     "sharing.partnerreferral": ("v", ""),
     "sharing.activitycode": ("v", ""),  # versioned data; the DPO reads, new versions come by migration
-    "sharing.returnfilepolicy": ("v", ""),
+    "sharing.sharingreminder": ("v", ""),  # made by the daily job; closed by it
     "sharing.researchproject": ("vac", ""),
     "sharing.disclosurecontrolpolicy": ("va", ""),  # versions are added, never edited
     "sharing.returnrun": ("v", ""),

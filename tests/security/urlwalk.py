@@ -100,6 +100,7 @@ def default_arguments(world) -> dict:
         "assessment_pk": world.assessment.pk,
         "plan_pk": world.plan.pk,
         "action_pk": world.action.pk,
+        "closure_pk": world.closure.pk,
         "disclosure_pk": world.decision.pk,
         "decision_id": world.decision.decision_id,
         "task_pk": world.task.pk,
