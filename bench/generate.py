@@ -6,8 +6,9 @@ who was present, some who was mentioned), consent records, the programme's
 assessment, plan, actions, review and outcomes for most cases, object grants,
 access-log lines, and — for a share — documents (real files), paper records
 and disclosures to partners. Every model with django-simple-history gets its
-"created" history row, and the special category fields are encrypted through
-the field, as the application would.
+"created" history row, and the encrypted fields (special category details, note
+text, the programme's evidence and progress notes) are encrypted through the
+field (`bench.bulk` calls its `get_db_prep_value`), as the application would.
 
 Case histories are spread over ten years. So that a freshly generated set is
 in the steady state a nightly sweep leaves behind, families whose records
@@ -703,7 +704,7 @@ class Generator:
                     "case_id": span.pk,
                     "kind": rng.choice(NOTE_KINDS),
                     "occurred_on": day,
-                    "text": text,
+                    "text": text,  # encrypted by bench.bulk through CaseNote.text, as save() would
                     "is_opinion": "opinion" in text,
                     "is_sensitive": rng.random() < 0.05,
                     "author_id": span.worker,
@@ -1023,7 +1024,20 @@ def generate(*, families: int, seed: int = 1, report=print) -> dict:
         "load_seconds": round(loaded, 1),
         "rows": counts,
         "total_rows": sum(counts.values()),
-        "encrypted_values": 4 * (counts.get("cases_person", 0) + counts.get("cases_historicalperson", 0)),
+        # Four special category fields per person, the text of every note, the evidence of every need
+        # and the note of every outcome; each with its history row.
+        "encrypted_values": 4 * (counts.get("cases_person", 0) + counts.get("cases_historicalperson", 0))
+        + sum(
+            counts.get(table, 0)
+            for table in (
+                "cases_casenote",
+                "cases_historicalcasenote",
+                "cases_assessmentneed",
+                "cases_historicalassessmentneed",
+                "cases_outcome",
+                "cases_historicaloutcome",
+            )
+        ),
         "seconds_per_encryption": _encryption_cost(),
     }
     write_meta(dataset=summary)

@@ -25,7 +25,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cases.models import Family, Person
 from fss.core.admin import ReadOnlyAdmin
+from fss.core.models import AccessLogEntry
+from fss.core.services import log_access
 from retention import selectors, services
+from retention.certificate import render_certificate_pdf
 from retention.models import (
     DestructionNotice,
     DestructionRecord,
@@ -360,13 +363,21 @@ class SweepRunAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(self.certificate_view),
                 name="retention_sweeprun_certificate",
             ),
+            path(
+                "<int:pk>/certificate.pdf",
+                self.admin_site.admin_view(self.certificate_pdf_view),
+                name="retention_sweeprun_certificate_pdf",
+            ),
             *super().get_urls(),
         ]
 
     @admin.display(description="Certificate")
     def certificate(self, obj):
         url = reverse("admin:retention_sweeprun_certificate", args=[obj.pk])
-        return format_html('<a href="{}">Certificate of destruction for run {}</a>', url, obj.pk)
+        pdf = reverse("admin:retention_sweeprun_certificate_pdf", args=[obj.pk])
+        return format_html(
+            '<a href="{}">Certificate of destruction for run {}</a> (<a href="{}">PDF</a>)', url, obj.pk, pdf
+        )
 
     def certificate_view(self, request, pk):
         if not self.has_view_permission(request):
@@ -380,6 +391,18 @@ class SweepRunAdmin(ReadOnlyAdmin):
             "records": run.destructions.select_related("policy").order_by("destroyed_at", "pk"),
         }
         return TemplateResponse(request, "retention/certificate.html", context)
+
+    def certificate_pdf_view(self, request, pk):
+        """The certificate as a PDF to sign and file; access-logged like any export."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(SweepRun, pk=pk)
+        content = render_certificate_pdf(run, made_by=request.user)
+        log_access(by=request.user, record=run, action=AccessLogEntry.Action.EXPORT, request=request)
+        response = HttpResponse(content, content_type="application/pdf")
+        name = f"certificate-of-destruction-run-{run.pk}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 @admin.register(DestructionRecord)

@@ -125,6 +125,11 @@ DECLARATIONS: dict[str, Declaration] = {
         "the 2-year access-log policy also applies",
     ),
     "core.JobHeartbeat": no_personal_data("when scheduled jobs ran"),
+    # --- console (the DPO console's access reviews: staff accounts only)
+    "console.AccessReview": about_staff("who reviewed staff access, when, and their notes"),
+    "console.AccessReviewDecision": about_staff(
+        "a staff account's roles, teams and last sign-in at a review"
+    ),
     # --- cases
     FAMILY: ROOT,
     PERSON: Declaration(
@@ -137,6 +142,7 @@ DECLARATIONS: dict[str, Declaration] = {
     "cases.Referral": with_family(family=FAMILY),
     "cases.Case": with_family(family=FAMILY),
     "cases.CaseEvent": with_family(case="cases.Case"),
+    "cases.ClosureRequest": with_family(case="cases.Case"),
     "cases.CaseNote": with_family(case="cases.Case"),
     "cases.BreakGlassAccess": with_family(family=FAMILY, keeps_people=False),
     "cases.Document": with_family(family=FAMILY, person=PERSON, case="cases.Case"),
@@ -152,6 +158,19 @@ DECLARATIONS: dict[str, Declaration] = {
     "cases.Review": with_family(case="cases.Case"),
     "cases.Outcome": with_family(case="cases.Case"),
     "cases.ApprovalEvent": with_family(assessment="cases.Assessment", plan="cases.Plan"),
+    # cases: external data (cases/models/external.py, SPEC §4.5) and person merges
+    "cases.ExternalDataRecord": with_family(family=FAMILY, person=PERSON),
+    "cases.ExternalDataImport": no_personal_data(
+        "who imported which kind of data when, checksum and counts; the uploaded file and the "
+        "row preview are deleted at commit, cancel or failure, and abandoned drafts after "
+        "cases.imports.ABANDONED_AFTER (purge_abandoned_imports)"
+    ),
+    "cases.PersonMerge": with_family(
+        kept_person=PERSON,
+        merged_person_id=PERSON,
+        keeps_people=False,
+        why="which record was merged into which, and what moved (counts only)",
+    ),
     # --- consent
     "consent.ConsentPurpose": no_personal_data("the purposes registry"),
     "consent.PrivacyNoticeVersion": no_personal_data("published notice texts"),
@@ -182,11 +201,11 @@ DECLARATIONS: dict[str, Declaration] = {
     "sharing.FollowUpTask": with_family(person=PERSON, activity="sharing.ActivityRecord"),
     "sharing.SeptemberGuaranteeOffer": with_family(person=PERSON),
     "sharing.ResearchProject": no_personal_data("research projects and their dates"),
-    "sharing.ReturnFilePolicy": no_personal_data("how long return files are kept"),
+    "sharing.SharingReminder": with_family(referral="sharing.PartnerReferral"),
     "sharing.ReturnRun": own_policy(
         Kind.ONS_TRANSFER_FILE,
-        "the run's file: ONS files until ONS confirms destruction, other returns' files after the days in "
-        "sharing.ReturnFilePolicy (purge_expired_return_files); the row itself names no one",
+        "the run's file: ONS files until ONS confirms destruction, other returns' files by the return_file "
+        "policy (purge_expired_return_files); the row itself names no one",
     ),
     "sharing.TransferRecord": no_personal_data("checksum, row count, recipient, dates"),
     "sharing.DisclosureControlPolicy": no_personal_data("suppression and rounding thresholds"),
@@ -212,6 +231,7 @@ DECLARATIONS: dict[str, Declaration] = {
     "sar.SarSignOff": own_policy(Kind.SAR_CASE_FILE, "the reviewer's sign-off, part of the request file"),
     "sar.SarSearchTask": own_policy(Kind.SAR_CASE_FILE, "manual searches, part of the request file"),
     "sar.SarPackage": own_policy(Kind.SAR_PACKAGE, "files purged 30 days after the package is made"),
+    "sar.DeadlineReminder": no_personal_data("a request's random reference, its deadline and the officer"),
 }
 
 

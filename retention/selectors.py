@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from retention.models import (
@@ -166,48 +166,31 @@ def due_families(
         return []
     window = policy.notice_days if within_days is None else within_days
     cutoff = today + timedelta(days=window)
-    latest_trigger = cutoff - policy.period + timedelta(days=_CLAMP_SLACK_DAYS)
-
-    families = Family.objects.all()
-    if family_ids is not None:
-        families = families.filter(pk__in=list(family_ids))
-    families = families.annotate(
-        open_case=Exists(Case.objects.filter(family=OuterRef("pk"), status=Case.Status.OPEN)),
-        pending_referral=Exists(
-            Referral.objects.filter(family=OuterRef("pk"), decision=Referral.Decision.PENDING)
-        ),
-        last_closed=Subquery(
-            Case.objects.filter(family=OuterRef("pk"), closed_on__isnull=False)
-            .order_by("-closed_on")
-            .values("closed_on")[:1]
-        ),
-        last_decided=Subquery(
-            Referral.objects.filter(family=OuterRef("pk"), decided_on__isnull=False)
-            .exclude(decision=Referral.Decision.ACCEPT)
-            .order_by("-decided_on")
-            .values("decided_on")[:1]
-        ),
-    )
-    ended_families = (
-        families.filter(open_case=False, pending_referral=False)
-        .filter(Q(last_closed__isnull=False) | Q(last_decided__isnull=False))
-        .filter(Q(last_closed__isnull=True) | Q(last_closed__lte=latest_trigger))
-        .filter(Q(last_decided__isnull=True) | Q(last_decided__lte=latest_trigger))
-    )
+    found = _ended_and_due(policy=policy, cutoff=cutoff, family_ids=family_ids)
     rows: dict[int, DueFamily] = {}
-    for family in ended_families.select_related("team"):
-        ended = max(d for d in (family.last_closed, family.last_decided) if d)
-        due = policy.due_date(ended)
-        if due <= cutoff:
-            rows[family.pk] = DueFamily(
-                family=family, ended_on=ended, due_on=due, policy=policy, listed_on=None
-            )
+    for family in Family.objects.filter(pk__in=list(found)).select_related("team"):
+        ended, due = found[family.pk]
+        rows[family.pk] = DueFamily(family=family, ended_on=ended, due_on=due, policy=policy, listed_on=None)
 
     # Listed earlier, then reopened (or a referral arrived): shown, blocked, until the notice is moot.
+    # Read from the notice list (short), not from every family.
+    listed = DestructionNotice.objects.filter(due_on__lte=cutoff)
+    if family_ids is not None:
+        listed = listed.filter(family_id__in=list(family_ids))
     listed_but_active = (
-        families.filter(Q(open_case=True) | Q(pending_referral=True))
-        .filter(destruction_notices__due_on__lte=cutoff)
-        .annotate(listed_due=Max("destruction_notices__due_on"))
+        Family.objects.filter(pk__in=listed.values("family_id"))
+        .annotate(
+            open_case=Exists(Case.objects.filter(family=OuterRef("pk"), status=Case.Status.OPEN)),
+            pending_referral=Exists(
+                Referral.objects.filter(family=OuterRef("pk"), decision=Referral.Decision.PENDING)
+            ),
+            listed_due=Subquery(
+                DestructionNotice.objects.filter(family=OuterRef("pk"), due_on__lte=cutoff)
+                .order_by("-due_on")
+                .values("due_on")[:1]
+            ),
+        )
+        .filter(Q(open_case=True) | Q(pending_referral=True))
         .select_related("team")
     )
     for family in listed_but_active:
@@ -234,6 +217,44 @@ def due_families(
                 )
             )
     return sorted(rows.values(), key=lambda r: (r.due_on, r.family.reference))
+
+
+def _ended_and_due(
+    *, policy: RetentionPolicy, cutoff: date, family_ids: Iterable[int] | None = None
+) -> dict[int, tuple[date, date]]:
+    """{family id: (involvement ended on, due on)}: families whose involvement ended, due by `cutoff`.
+
+    One aggregate over cases and referrals (GROUP BY family), filtered by the trigger date:
+    the database reads each table once, whatever the number of families.
+    """
+    from cases.models import Case, Family, Referral
+
+    latest_trigger = cutoff - policy.period + timedelta(days=_CLAMP_SLACK_DAYS)
+    families = Family.objects.all()
+    if family_ids is not None:
+        families = families.filter(pk__in=list(family_ids))
+    ended_families = (
+        families.annotate(
+            open_cases=Count("cases", filter=Q(cases__status=Case.Status.OPEN)),
+            pending_referrals=Count("referrals", filter=Q(referrals__decision=Referral.Decision.PENDING)),
+            last_closed=Max("cases__closed_on"),
+            last_decided=Max(
+                "referrals__decided_on", filter=~Q(referrals__decision=Referral.Decision.ACCEPT)
+            ),
+        )
+        .filter(open_cases=0, pending_referrals=0)
+        .filter(Q(last_closed__isnull=False) | Q(last_decided__isnull=False))
+        .filter(Q(last_closed__isnull=True) | Q(last_closed__lte=latest_trigger))
+        .filter(Q(last_decided__isnull=True) | Q(last_decided__lte=latest_trigger))
+        .values_list("pk", "last_closed", "last_decided")
+    )
+    found: dict[int, tuple[date, date]] = {}
+    for pk, last_closed, last_decided in ended_families:
+        ended = max(d for d in (last_closed, last_decided) if d)
+        due = policy.due_date(ended)
+        if due <= cutoff:
+            found[pk] = (ended, due)
+    return found
 
 
 def _add_notices_and_holds(rows: dict[int, "DueFamily"]) -> None:
@@ -365,3 +386,106 @@ def register_export() -> list[dict]:
         )
         entries.append(entry)
     return entries
+
+
+# --- The DPO dashboard (SPEC §7: what is coming, what is held, what went) ---
+
+
+@dataclass(frozen=True)
+class RetentionPipeline:
+    """Plain numbers for the DPO dashboard's retention panel and its chart.
+
+    `due_within` maps 30, 90 and 365 to the families due for destruction on or
+    before today + that many days (overdue ones included: each figure contains the
+    smaller). `held` counts those of the 365-day list a legal or automatic hold
+    keeps; `active_holds` every hold not yet released. `destroyed_by_month` is
+    twelve (first day of the month, families destroyed) pairs, oldest first,
+    ending with the current month; replays after a restore are not counted.
+    """
+
+    today: date
+    due_within: dict[int, int]
+    overdue: int
+    held: int
+    active_holds: int
+    destroyed_this_month: int
+    paper_outstanding: int
+    destroyed_by_month: list[tuple[date, int]]
+    suspended: bool
+    sweep_overdue: bool
+
+
+PIPELINE_WINDOWS = (30, 90, 365)
+
+
+def retention_pipeline(today: date | None = None) -> RetentionPipeline:
+    """What the retention rule will do, is prevented from doing, and did (ten queries, whatever the size)."""
+    from django.db.models.functions import TruncMonth
+
+    from retention.models import PaperDestructionTask
+
+    today = today or timezone.localdate()
+    try:
+        policy = current_policy(RetentionPolicy.RecordKind.FAMILY_CASE_FILE, on=today)
+    except NoPolicyError:
+        policy = None
+    due_on: dict[int, date] = {}
+    if policy is not None and policy.trigger != RetentionPolicy.Trigger.DESTRUCTION_CONFIRMED:
+        found = _ended_and_due(policy=policy, cutoff=today + timedelta(days=max(PIPELINE_WINDOWS)))
+        due_on = {pk: due for pk, (_ended, due) in found.items()}
+    due_within = {
+        days: sum(1 for due in due_on.values() if due <= today + timedelta(days=days))
+        for days in PIPELINE_WINDOWS
+    }
+    held = len(_held_families(due_on))
+
+    month = today.replace(day=1)
+    months = [_add_months(month, -n) for n in range(11, -1, -1)]
+    counts = dict(
+        DestructionRecord.objects.filter(replay_of__isnull=True, destroyed_at__date__gte=months[0])
+        .annotate(month=TruncMonth("destroyed_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    counts = {(m.date() if hasattr(m, "date") else m): n for m, n in counts.items()}
+    by_month = [(m, counts.get(m, 0)) for m in months]
+    return RetentionPipeline(
+        today=today,
+        due_within=due_within,
+        overdue=sum(1 for due in due_on.values() if due <= today),
+        held=held,
+        active_holds=LegalHold.objects.active().count(),
+        destroyed_this_month=by_month[-1][1],
+        paper_outstanding=PaperDestructionTask.objects.filter(destroyed_on__isnull=True).count(),
+        destroyed_by_month=by_month,
+        suspended=active_suspension() is not None,
+        sweep_overdue=sweep_overdue(),
+    )
+
+
+def _held_families(family_ids: Iterable[int]) -> set[int]:
+    """Those of the families a legal hold (on the family or a member) or an automatic hold keeps."""
+    from cases.models import Membership
+    from sar.selectors import people_with_open_requests
+
+    family_ids = set(family_ids)
+    if not family_ids:
+        return set()
+    held = set(
+        LegalHold.objects.active().filter(family_id__in=family_ids).values_list("family_id", flat=True)
+    )
+    people = set(LegalHold.objects.active().filter(person__isnull=False).values_list("person_id", flat=True))
+    people |= people_with_open_requests()
+    if people:
+        held |= set(
+            Membership.objects.filter(person_id__in=people, family_id__in=family_ids).values_list(
+                "family_id", flat=True
+            )
+        )
+    return held & family_ids
+
+
+def _add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from cases.models import Family, Person
 from fss.core.models import AccessLogEntry
 from fss.core.services import job_heartbeat, log_access
-from retention.destruction import carry_out, plan_family
+from retention.destruction import NeedsOneAtATimeError, Plan, carry_out, plan_families
 from retention.models import (
     DestructionNotice,
     DestructionRecord,
@@ -42,6 +42,8 @@ Report = Callable[[str], None]
 DEFAULT_MAX_FAMILIES_PER_RUN = 500
 # Backups are "beyond use" and age out on their rotation (domain-rules §8).
 DEFAULT_BACKUP_EXPIRY_DAYS = 35
+# Families destroyed together: one transaction, one set of DELETEs per table (SPEC §11: ≥ 50 a second).
+DEFAULT_BATCH_SIZE = 100
 # Any stable 64-bit number: the PostgreSQL advisory lock two sweeps compete for.
 SWEEP_LOCK_KEY = 7_007_007_001
 # Without PostgreSQL (the embedded SQLite demo) a run marked running this recently holds the lock.
@@ -74,6 +76,10 @@ def max_families_per_run() -> int:
 
 def backup_expiry_days() -> int:
     return getattr(settings, "RETENTION_BACKUP_EXPIRY_DAYS", DEFAULT_BACKUP_EXPIRY_DAYS)
+
+
+def batch_size() -> int:
+    return max(1, getattr(settings, "RETENTION_BATCH_SIZE", DEFAULT_BATCH_SIZE))
 
 
 # --- Legal holds and the stop switch ---
@@ -200,69 +206,129 @@ def lift_suspension(*, suspension: DestructionSuspension, by, note: str) -> Dest
 
 
 def record_notices(
-    *, on: date | None = None, run: SweepRun | None = None, family_ids: Iterable[int] | None = None
+    *,
+    on: date | None = None,
+    run: SweepRun | None = None,
+    family_ids: Iterable[int] | None = None,
+    rows: list[DueFamily] | None = None,
 ) -> int:
     """List every family due within the notice window that is not yet listed for its current due date.
 
     The sweep destroys a family only when it was listed at least `notice_days`
     earlier (SPEC §7), so the DPO always had the chance to hold it. `family_ids`
     limits the listing (seed_demo lists its own families as of a month ago).
+    `rows` is the due list the caller already read for `on` (the sweep reads it
+    once per run); the rows listed now are marked listed today.
     """
     today = on or timezone.localdate()
-    new = [
-        DestructionNotice(
-            family=row.family, due_on=row.due_on, first_listed_on=today, policy=row.policy, run=run
-        )
-        for row in due_families(on=today, family_ids=family_ids)
-        if row.listed_on is None and row.ended_on is not None
-    ]
-    DestructionNotice.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    if rows is None:
+        rows = due_families(on=today, family_ids=family_ids)
+    listed = [row for row in rows if row.listed_on is None and row.ended_on is not None]
+    DestructionNotice.objects.bulk_create(
+        [
+            DestructionNotice(
+                family=row.family, due_on=row.due_on, first_listed_on=today, policy=row.policy, run=run
+            )
+            for row in listed
+        ],
+        ignore_conflicts=True,
+    )
+    for row in listed:
+        row.listed_on = today
+    return len(listed)
 
 
-# --- Destroying one family ---
+# --- Destroying families ---
 
 
 def destroy_family(*, family: Family, run: SweepRun, on: date | None = None) -> DestructionRecord:
-    """Destroy every row about the family and its members no retained family holds; record it in the register.
+    """Destroy one family (see `destroy_families`); NotEligibleError, changing nothing, if it may not go."""
+    records, kept = destroy_families(families=[family], run=run, on=on)
+    if kept:
+        raise NotEligibleError(next(iter(kept.values())))
+    return records[0]
 
-    One transaction. Everything that could stop it is checked again inside:
-    the family row is locked first, so a hold placed while the sweep runs
-    either commits before this check (and wins) or finds the family gone.
-    Raises NotEligibleError (and changes nothing) when it may not go.
+
+def destroy_families(
+    *, families: list[Family], run: SweepRun, on: date | None = None
+) -> tuple[list[DestructionRecord], dict[int, str]]:
+    """Destroy every row about the families and the members no retained family holds; a register entry each.
+
+    One transaction for the batch. Everything that could stop a family is checked
+    again inside it, family by family: the family rows are locked first, so a hold
+    placed while the sweep runs either commits before this check (and wins) or
+    finds the family gone. Returns the register entries and, for each family that
+    may not go (and is left untouched), the reason (no personal data).
     """
     today = on or timezone.localdate()
+    kept: dict[int, str] = {}
     with transaction.atomic():
-        locked = Family.objects.select_for_update().filter(pk=family.pk).first()
-        if locked is None:
-            raise NotEligibleError("already destroyed")
-        rows = due_families(on=today, within_days=0, family_ids=[locked.pk])
-        if not rows or not rows[0].is_due(today):
-            raise NotEligibleError("not due")
-        row = rows[0]
-        if row.blockers:
-            raise NotEligibleError(row.blocker_text)
-        if not row.may_be_destroyed(today):
-            raise NotEligibleError("not listed for the whole notice period")
-        plan = plan_family(locked.pk)
-        extra = holds_on_people(plan.person_ids - row.people)
-        if extra:
-            raise NotEligibleError("; ".join(b.text for b in extra))
-        return _destroy(
-            family=locked,
+        wanted = [family.pk for family in families]
+        locked = dict(Family.objects.select_for_update().filter(pk__in=wanted).values_list("pk", "reference"))
+        kept.update({pk: "already destroyed" for pk in wanted if pk not in locked})
+        rows = {row.family.pk: row for row in due_families(on=today, within_days=0, family_ids=locked)}
+        for pk in wanted:
+            if pk in kept:
+                continue
+            row = rows.get(pk)
+            if row is None or not row.is_due(today):
+                kept[pk] = "not due"
+            elif row.blockers:
+                kept[pk] = row.blocker_text
+            elif not row.may_be_destroyed(today):
+                kept[pk] = "not listed for the whole notice period"
+        plan = plan_families([pk for pk in wanted if pk not in kept])
+        # People the rows name beyond the members (a consent decided by someone else, say) may be held.
+        while plan.family_ids:
+            held = _held_beyond_members(plan, rows)
+            if not held:
+                break
+            kept.update(held)
+            plan = plan_families(plan.without(held))
+        if not plan.family_ids:
+            return [], kept
+        paper = _paper_locations(plan.family_ids)
+        result = carry_out(plan)
+        records = _register(
+            families={pk: locked[pk] for pk in plan.family_ids},
+            rows={pk: rows[pk] for pk in plan.family_ids},
             plan=plan,
+            result=result,
+            paper=paper,
             run=run,
             today=today,
-            policy=row.policy,
-            trigger_date=row.ended_on,
-            due_on=row.due_on,
-            listed_on=row.listed_on,
-            hold_check=_hold_check_text(row, plan, today),
         )
+        return records, kept
 
 
-def _hold_check_text(row: DueFamily, plan, today: date) -> str:
-    people = len(plan.person_ids | row.people)
+def _held_beyond_members(plan: Plan, rows: dict[int, DueFamily]) -> dict[int, str]:
+    """Families of the plan one of whose non-member people is held: family id -> the reason.
+
+    One lookup for the batch: the people of every family, less its members, checked together.
+    """
+    extra = {family_id: plan.people_of(family_id) - rows[family_id].people for family_id in plan.family_ids}
+    everyone = set().union(*extra.values())
+    if not everyone:
+        return {}
+    held_people = (
+        {person for person in everyone if holds_on_people([person])} if _any_held(everyone) else set()
+    )
+    return {
+        family_id: "; ".join(b.text for b in holds_on_people(people & held_people))
+        for family_id, people in extra.items()
+        if people & held_people
+    }
+
+
+def _any_held(person_ids: set[int]) -> bool:
+    from sar.selectors import people_with_open_requests
+
+    return LegalHold.objects.active().filter(person_id__in=person_ids).exists() or bool(
+        person_ids & people_with_open_requests()
+    )
+
+
+def _hold_check_text(row: DueFamily, people: int, today: date) -> str:
     return (
         f"Checked inside the destroying transaction on {today:%d %B %Y}: no legal hold on the family or "
         f"its {people} {'person' if people == 1 else 'people'}; no open subject access request, rights "
@@ -271,53 +337,78 @@ def _hold_check_text(row: DueFamily, plan, today: date) -> str:
     )
 
 
-def _destroy(
-    *,
-    family: Family,
-    plan,
-    run: SweepRun,
-    today: date,
-    policy: RetentionPolicy,
-    trigger_date: date,
-    due_on: date,
-    listed_on: date | None,
-    hold_check: str,
-    replay_of: DestructionRecord | None = None,
-) -> DestructionRecord:
-    hashed, key_id = reference_hash(family.reference)
-    # Paper locations are not personal data; they become the records officer's tasks.
-    paper = list(family.paper_records.values_list("location", "box_or_barcode"))
-    result = carry_out(plan)
+def _authorised_by(policy: RetentionPolicy, run: SweepRun) -> str:
     authorised = f"{policy.get_record_kind_display()} policy version {policy.version}"
     if policy.created_by is not None:
         authorised += f" (set by {policy.created_by.get_username()})"
     if run.by is not None:
         authorised += f"; run by {run.by.get_username()}"
-    record = DestructionRecord.objects.create(
-        run=run,
-        record_kind=policy.record_kind,
-        policy=policy,
-        policy_version=policy.version,
-        trigger=policy.trigger,
-        trigger_date=trigger_date,
-        due_on=due_on,
-        listed_on=listed_on,
-        hold_check=hold_check,
-        authorised_by=authorised[:200],
-        row_counts=dict(sorted(result.row_counts.items())),
-        people_destroyed=len(plan.person_ids),
-        people_kept=len(plan.people_kept),
-        files_deleted=len(result.files),
-        backup_expires_on=today + timedelta(days=backup_expiry_days()),
-        reference_hash=hashed,
-        hash_key_id=key_id,
-        replay_of=replay_of,
+    return authorised[:200]
+
+
+def _paper_locations(family_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(family id, location, box or barcode) of the families' paper records, read before they go."""
+    from cases.models import PaperRecord
+
+    return list(
+        PaperRecord.objects.filter(family_id__in=family_ids).values_list(
+            "family_id", "location", "box_or_barcode"
+        )
     )
+
+
+def _register(
+    *,
+    families: dict[int, str],
+    rows: dict[int, DueFamily],
+    plan: Plan,
+    result,
+    paper: list[tuple[int, str, str]],
+    run: SweepRun,
+    today: date,
+    replay_of: dict[int, DestructionRecord] | None = None,
+    hold_check: str = "",
+) -> list[DestructionRecord]:
+    """One register entry per destroyed family; its paper locations (not personal data) become the
+    records officer's tasks."""
+    records = []
+    for family_id, reference in families.items():
+        row = rows.get(family_id)
+        original = (replay_of or {}).get(family_id)
+        policy = row.policy if row is not None else original.policy
+        hashed, key_id = reference_hash(reference)
+        people = plan.people_of(family_id)
+        counts = result.counts_for(family_id)
+        records.append(
+            DestructionRecord(
+                run=run,
+                record_kind=policy.record_kind,
+                policy=policy,
+                policy_version=policy.version,
+                trigger=policy.trigger,
+                trigger_date=row.ended_on if row is not None else original.trigger_date,
+                due_on=row.due_on if row is not None else original.due_on,
+                listed_on=row.listed_on if row is not None else original.listed_on,
+                hold_check=hold_check or _hold_check_text(row, len(people | row.people), today),
+                authorised_by=_authorised_by(policy, run),
+                row_counts=dict(sorted(counts.items())),
+                people_destroyed=len(people),
+                people_kept=len(plan.kept_of(family_id)),
+                files_deleted=len(result.files_for(family_id)),
+                backup_expires_on=today + timedelta(days=backup_expiry_days()),
+                reference_hash=hashed,
+                hash_key_id=key_id,
+                replay_of=original,
+            )
+        )
+    records = DestructionRecord.objects.bulk_create(records)
+    by_family = dict(zip(families, records, strict=True))
     PaperDestructionTask.objects.bulk_create(
-        PaperDestructionTask(destruction=record, location=location, box_or_barcode=box)
-        for location, box in paper
+        PaperDestructionTask(destruction=by_family[family_id], location=location, box_or_barcode=box)
+        for family_id, location, box in paper
+        if family_id in by_family
     )
-    return record
+    return records
 
 
 @transaction.atomic
@@ -441,8 +532,10 @@ def _summary(run: SweepRun) -> str:
 
 
 def _sweep(*, run: SweepRun, today: date, limit: int | None, maximum: int, report: Report) -> None:
-    run.families_listed = record_notices(on=today, run=run)
+    # The due list is read once per run: listing marks the rows it lists, so a family listed
+    # today is kept for its notice period without a second read of every family.
     rows = due_families(on=today)
+    run.families_listed = record_notices(on=today, run=run, rows=rows)
     eligible = [row for row in rows if row.may_be_destroyed(today)]
     blocked = [row for row in rows if row.is_due(today) and not row.may_be_destroyed(today)]
     run.families_due = len(eligible)
@@ -471,24 +564,30 @@ def _sweep(*, run: SweepRun, today: date, limit: int | None, maximum: int, repor
         raise SweepAbortedError(run)
 
     failed: list[int] = []
-    for row in eligible[:limit] if limit is not None else eligible:
+    chosen = eligible[:limit] if limit is not None else eligible
+    size = batch_size()
+    for start in range(0, len(chosen), size):
+        batch = chosen[start : start + size]
         try:
-            record = destroy_family(family=row.family, run=run, on=today)
-        except NotEligibleError as exc:
+            records, kept = destroy_families(families=[row.family for row in batch], run=run, on=today)
+        except Exception as exc:
+            # The batch rolled back whole: each family is tried on its own, so one that cannot be
+            # destroyed keeps only itself.
+            if not isinstance(exc, NeedsOneAtATimeError):
+                logger.warning(
+                    "retention: a batch of %s families failed; destroying one at a time", len(batch)
+                )
+            for row in batch:
+                _destroy_one(row=row, run=run, today=today, failed=failed, report=report)
+            continue
+        references = {row.family.pk: row.family.reference for row in batch}
+        destroyed = [row.family.pk for row in batch if row.family.pk not in kept]
+        for family_id, reason in kept.items():
             run.families_skipped += 1
-            report(f"kept {row.family.reference}: {exc}")
-            continue
-        except Exception:
-            # Rolled back whole; the family stays intact and the next run tries again.
-            logger.exception("retention: destroying family %s failed", row.family.pk)
-            failed.append(row.family.pk)
-            report(f"FAILED {row.family.reference}: rolled back, kept for the next run")
-            continue
-        run.families_destroyed += 1
-        report(
-            f"destroyed {row.family.reference}: {record.rows_deleted} rows, {record.people_destroyed} "
-            f"people ({record.people_kept} kept by another family), {record.files_deleted} files"
-        )
+            report(f"kept {references[family_id]}: {reason}")
+        for family_id, record in zip(destroyed, records, strict=True):
+            run.families_destroyed += 1
+            _report_destroyed(references[family_id], record, report)
         run.save(update_fields=["families_destroyed", "families_skipped"])
     if failed:
         run.families_failed = len(failed)
@@ -500,6 +599,30 @@ def _sweep(*, run: SweepRun, today: date, limit: int | None, maximum: int, repor
         )
         raise SweepIncompleteError(run)
     _finish(run, SweepRun.Outcome.COMPLETED)
+
+
+def _destroy_one(*, row: DueFamily, run: SweepRun, today: date, failed: list[int], report: Report) -> None:
+    try:
+        record = destroy_family(family=row.family, run=run, on=today)
+    except NotEligibleError as exc:
+        run.families_skipped += 1
+        report(f"kept {row.family.reference}: {exc}")
+    except Exception:
+        # Rolled back whole; the family stays intact and the next run tries again.
+        logger.exception("retention: destroying family %s failed", row.family.pk)
+        failed.append(row.family.pk)
+        report(f"FAILED {row.family.reference}: rolled back, kept for the next run")
+    else:
+        run.families_destroyed += 1
+        _report_destroyed(row.family.reference, record, report)
+    run.save(update_fields=["families_destroyed", "families_skipped"])
+
+
+def _report_destroyed(reference: str, record: DestructionRecord, report: Report) -> None:
+    report(
+        f"destroyed {reference}: {record.rows_deleted} rows, {record.people_destroyed} "
+        f"people ({record.people_kept} kept by another family), {record.files_deleted} files"
+    )
 
 
 def _why_kept(row: DueFamily, today: date) -> str:
@@ -542,14 +665,18 @@ def _dry_run_report(
             f"{len(eligible)} families are due, more than the safety limit of {maximum}: "
             "a real run would abort.",
         )
-    for row in eligible[:limit] if limit is not None else eligible:
-        plan = plan_family(row.family.pk)
-        rows_planned = sum(plan.planned_counts().values())
-        report(
-            f"would destroy {row.family.reference}: due {row.due_on:%d %B %Y}, {rows_planned} rows "
-            f"(and their history), {len(plan.person_ids)} people "
-            f"({len(plan.people_kept)} kept by another family)"
-        )
+    chosen = eligible[:limit] if limit is not None else eligible
+    size = batch_size()
+    for start in range(0, len(chosen), size):
+        batch = chosen[start : start + size]
+        plan = plan_families([row.family.pk for row in batch])
+        for row in batch:
+            rows_planned = sum(plan.planned_counts(row.family.pk).values())
+            report(
+                f"would destroy {row.family.reference}: due {row.due_on:%d %B %Y}, {rows_planned} rows "
+                f"(and their history), {len(plan.people_of(row.family.pk))} people "
+                f"({len(plan.kept_of(row.family.pk))} kept by another family)"
+            )
     return _finish(run, SweepRun.Outcome.COMPLETED)
 
 
@@ -669,19 +796,21 @@ def _replay_one(
 ) -> DestructionRecord:
     with transaction.atomic():
         family = Family.objects.select_for_update().get(pk=family_id)
-        plan = plan_family(family.pk)
-        return _destroy(
-            family=family,
+        plan = plan_families([family.pk])
+        paper = _paper_locations(plan.family_ids)
+        result = carry_out(plan)
+        [record] = _register(
+            families={family.pk: family.reference},
+            rows={},
             plan=plan,
+            result=result,
+            paper=paper,
             run=run,
             today=today,
-            policy=original.policy,
-            trigger_date=original.trigger_date,
-            due_on=original.due_on,
-            listed_on=original.listed_on,
+            replay_of={family.pk: original},
             hold_check=(
                 f"Replay after a restore from backup: already destroyed on {original.destroyed_at:%d %B %Y} "
                 f"(register entry {original.surrogate_id}); holds in the restored copy do not apply."
             ),
-            replay_of=original,
         )
+        return record

@@ -22,6 +22,7 @@ class RetentionPolicy(models.Model):
         ACCESS_LOG = "access_log", "Access log"
         SAR_PACKAGE = "sar_package", "Subject access download package"
         ONS_TRANSFER_FILE = "ons_transfer_file", "ONS research transfer file"
+        RETURN_FILE = "return_file", "Statutory or research return file (the council's copy, not ONS)"
 
     class Trigger(models.TextChoices):
         LATEST_CASE_CLOSURE = "latest_case_closure", "after our involvement with the family ended"

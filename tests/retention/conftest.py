@@ -20,8 +20,15 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from cases import services as case_services
-from cases.factories import CaseFactory, FamilyFactory, MembershipFactory, PersonFactory
+from cases.factories import (
+    CaseFactory,
+    ExternalDataRecordFactory,
+    FamilyFactory,
+    MembershipFactory,
+    PersonFactory,
+)
 from cases.identifiers import nhs_number_check_digit, upn_check_letter
+from cases.merge import merge_people
 from cases.models import Case, CaseNote, Family, Membership, Person, Referral
 from consent.factories import ConsentRecordFactory, EducationOptOutFactory
 from fss.core import roles
@@ -156,6 +163,24 @@ def family_story(
     parent.save()
 
     EducationOptOutFactory(person=child, from_date=received + relativedelta(days=8), note=f"{tag} opted out")
+    # External data (SPEC §4.5): an encrypted offending value, and a duplicate record of the child
+    # merged into it (the merged-away person survives only as history, which must go too).
+    ExternalDataRecordFactory(
+        family=family, person=child, kind="offending", measure="Outcome", value=f"{tag} external caution"
+    )
+    duplicate = case_services.add_member(
+        family=family,
+        role=Membership.Role.CHILD,
+        start_date=received,
+        person_fields={"given_name": f"{tag}merged", "family_name": f"{tag}son", "date_of_birth": child_dob},
+        by=worker,
+    ).person
+    merge_people(
+        keep=child,
+        other=duplicate,
+        reason=f"{tag} merge reason",
+        by=UserFactory(roles=[roles.TEAM_MANAGER], team=team, team__manager=True),
+    )
 
     looker = UserFactory(roles=[roles.CASEWORKER])
     case_services.open_break_glass(family=family, by=looker, reason=f"{tag} break glass: urgent call")
@@ -208,6 +233,9 @@ def family_story(
         f"{tag} closure",
         f"{tag} programme",
         f"{tag} sharing",
+        f"{tag} external",
+        f"{tag}merged",
+        f"{tag} merge reason",
         f"{tag.lower()}mother@example.org",
         parent_dob.isoformat(),
         child_dob.isoformat(),

@@ -2,10 +2,14 @@
 holds and the stop switch through the services, runs with their certificate, and the read-only
 destruction register searchable by family reference."""
 
+import io
+
+import pypdf
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 
+from fss.core.models import AccessLogEntry
 from retention import services
 from retention.models import DestructionRecord, DestructionSuspension, LegalHold, SweepRun
 from tests.retention.conftest import closed_family, list_for_destruction
@@ -124,6 +128,45 @@ def test_runs_have_a_certificate_and_the_register_is_read_only_and_searchable(cl
     )
     assert change.status_code == 403
     assert SweepRun.objects.count() == 1
+
+
+def test_the_dpo_downloads_the_certificate_as_a_pdf_without_personal_data_and_it_is_logged(
+    client, dpo, records_officer, queue, today
+):
+    due, soon = queue
+    names = [m.person.family_name for m in due.memberships.select_related("person")]
+    run = services.run_sweep(on=today)
+    record = DestructionRecord.objects.get()
+    url = reverse("admin:retention_sweeprun_certificate_pdf", args=[run.pk])
+    client.force_login(dpo)
+    page = client.get(reverse("admin:retention_sweeprun_change", args=[run.pk])).content.decode()
+    assert url in page  # reachable from the run's page
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
+    ).replace("\n", " ")
+    assert "Certificate of destruction" in text
+    assert f"sweep run {run.pk}" in text
+    assert "Families destroyed 1" in text
+    assert f"version {record.policy_version}" in text
+    assert record.reference_hash[:16] in text
+    assert str(record.surrogate_id)[:8] in text
+    assert "Signed off by" in text
+    assert "Data Protection Officer" in text
+    assert names
+    assert not any(name in text for name in names)
+    assert due.reference not in text
+    assert AccessLogEntry.objects.filter(
+        user=dpo, record_type="retention.sweeprun", record_id=str(run.pk), action=AccessLogEntry.Action.EXPORT
+    ).exists()
+
+    client.force_login(records_officer)
+    assert client.get(url).status_code in (302, 403)
+    assert not AccessLogEntry.objects.filter(user=records_officer, record_type="retention.sweeprun").exists()
 
 
 def test_the_records_officer_may_read_the_register_but_not_the_rest(records_officer, dpo):

@@ -36,13 +36,13 @@ def _in_thread(target, results, barrier):
 def test_two_sweeps_at_once_destroy_each_family_exactly_once(today, monkeypatch):
     families = [closed_family(closed_on=today - relativedelta(years=8, days=n)) for n in range(3)]
     list_for_destruction(today)
-    destroy = services.destroy_family
+    destroy = services.destroy_families
 
     def slow_destroy(**kwargs):
         time.sleep(0.3)  # keep the first sweep inside its lock while the second arrives
         return destroy(**kwargs)
 
-    monkeypatch.setattr(services, "destroy_family", slow_destroy)
+    monkeypatch.setattr(services, "destroy_families", slow_destroy)
     results, barrier = [], threading.Barrier(2)
     threads = [_in_thread(lambda: services.run_sweep(on=today), results, barrier) for _ in range(2)]
     for thread in threads:
@@ -54,6 +54,18 @@ def test_two_sweeps_at_once_destroy_each_family_exactly_once(today, monkeypatch)
     assert DestructionRecord.objects.count() == 3
     assert sorted(r.families_destroyed for r in results) == [0, 3]
     assert not any(type(f).objects.filter(pk=f.pk).exists() for f in families)
+
+
+def _wait_until_the_server_released_the_lock():
+    # The server ends the closed session's backend (and drops its lock) a moment after the close.
+    with connection.cursor() as cursor:
+        for _ in range(100):
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [services.SWEEP_LOCK_KEY])
+            if cursor.fetchone()[0]:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [services.SWEEP_LOCK_KEY])
+                return
+            time.sleep(0.05)
+    raise AssertionError("the advisory lock was not released")
 
 
 def test_a_sweep_waits_for_nothing_when_another_holds_the_lock_and_the_next_run_works(today):
@@ -68,6 +80,7 @@ def test_a_sweep_waits_for_nothing_when_another_holds_the_lock_and_the_next_run_
         assert type(family).objects.filter(pk=family.pk).exists()
     finally:
         holder.close()  # a dead process releases its lock with its connection
+    _wait_until_the_server_released_the_lock()
     done = services.run_sweep(on=today)
     assert (done.outcome, done.families_destroyed) == (SweepRun.Outcome.COMPLETED, 1)
 

@@ -136,8 +136,9 @@ def test_a_hold_placed_while_the_sweep_runs_wins(due, today, dpo, monkeypatch):
     def hold_after_listing(**kwargs):
         rows = listed(**kwargs)
         calls.append(kwargs)
-        # The sweep lists new notices, then reads the due list: the hold lands just after that read.
-        if len(calls) == 2:
+        # The sweep reads the due list once, at the start of the run: the hold lands just after that
+        # read, before the family's batch is destroyed (the next call is the re-check inside it).
+        if len(calls) == 1:
             services.place_hold(
                 by=dpo,
                 family=due[1],
@@ -202,18 +203,18 @@ def test_re_running_a_finished_sweep_does_nothing(due, today):
 
 
 def test_a_crash_mid_family_loses_nothing_and_the_next_run_finishes_the_job(due, today, monkeypatch):
-    calls = {"n": 0}
     carry_out = destruction.carry_out
+    second = selectors.due_families(on=today)[1].family
+    calls = []
 
     def crash_on_the_second(plan):
-        calls["n"] += 1
+        calls.append(list(plan.family_ids))
         result = carry_out(plan)  # the second family's rows are deleted, then the crash rolls them back
-        if calls["n"] == 2:
+        if second.pk in plan.family_ids:
             raise RuntimeError("disk full")
         return result
 
     monkeypatch.setattr(services, "carry_out", crash_on_the_second)
-    second = selectors.due_families(on=today)[1].family
     with pytest.raises(services.SweepIncompleteError) as failed:
         services.run_sweep(on=today)
 
@@ -224,6 +225,9 @@ def test_a_crash_mid_family_loses_nothing_and_the_next_run_finishes_the_job(due,
     assert second.cases.count() == 1
     assert DestructionRecord.objects.count() == 2
     assert JobHeartbeat.objects.get(job="retention_sweep").outcome == JobHeartbeat.Outcome.FAILED
+    # The batch of three rolled back whole, then each family was tried in its own transaction.
+    assert len(calls[0]) == 3
+    assert sorted(len(c) for c in calls[1:]) == [1, 1, 1]
 
     monkeypatch.setattr(services, "carry_out", carry_out)
     again = services.run_sweep(on=today)
@@ -245,6 +249,47 @@ def test_a_run_that_would_destroy_more_than_the_safety_limit_aborts_and_says_why
         call_command("retention_sweep", stdout=io.StringIO())
     call_command("retention_sweep", "--max-families", "3", stdout=io.StringIO())
     assert not any(_exists(f) for f in due)
+
+
+def test_a_batch_gives_each_family_the_register_entry_it_would_have_had_alone(today, settings):
+    """Families are destroyed in batches (one set of DELETEs), each with its own counts."""
+    shared = PersonFactory()
+    families = [
+        closed_family(closed_on=today - relativedelta(years=8, days=n), members=n + 1) for n in range(4)
+    ]
+    MembershipFactory(family=families[0], person=shared, start_date=today - relativedelta(years=9))
+    kept = closed_family(closed_on=today - relativedelta(years=2), people=[shared])
+    list_for_destruction(today)
+    alone = {f.pk: destruction.plan_family(f.pk).planned_counts() for f in families}
+
+    settings.RETENTION_BATCH_SIZE = 3
+    run = services.run_sweep(on=today)
+
+    assert (run.outcome, run.families_destroyed) == (Outcome.COMPLETED, 4)
+    records = [selectors.destruction_records_for_reference(f.reference).get(run=run) for f in families]
+    assert [r.people_destroyed for r in records] == [1, 2, 3, 4]
+    assert [r.people_kept for r in records] == [1, 0, 0, 0]  # the shared person stays with `kept`
+    for family, record in zip(families, records, strict=True):
+        for model, count in alone[family.pk].items():
+            assert record.row_counts[model] == count, model
+        assert record.row_counts["cases.HistoricalFamily"] >= 1
+    assert Person.objects.filter(pk=shared.pk).exists()
+    assert _exists(kept)
+
+
+def test_a_person_in_two_families_of_one_batch_goes_with_the_batch(today):
+    shared = PersonFactory()
+    first = closed_family(closed_on=today - relativedelta(years=8), people=[shared, PersonFactory()])
+    second = closed_family(closed_on=today - relativedelta(years=9), people=[shared])
+    list_for_destruction(today)
+
+    run = services.run_sweep(on=today)
+
+    assert run.families_destroyed == 2
+    assert not _exists(first)
+    assert not _exists(second)
+    assert not Person.objects.filter(pk=shared.pk).exists()
+    assert sum(r.people_destroyed for r in DestructionRecord.objects.all()) == 2  # counted once
 
 
 def test_limit_destroys_a_batch_and_the_next_run_the_rest(due, today):

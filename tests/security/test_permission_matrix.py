@@ -154,6 +154,9 @@ MATRIX = {
     "sar:refusal_letter": "login 403 403 403 404 403 403 403",
     "sar:rights_letter": "login 403 403 403 404 403 403 403",
     "sar:complaint_letter": "login 403 403 403 404 403 403 403",
+    "sar:complaint_new": "login ok 404 ok ok 403 403 403",  # staff record one for a family they see
+    "sar:complaint_public": "ok ok ok ok ok ok ok ok",  # public: anyone may complain (SPEC §8.4)
+    "sar:complaint_received": "ok ok ok ok ok ok ok ok",  # shows only the session's reference
     # --- Retention
     "retention:paper_tasks": "login 403 403 403 ok ok 403 403",
     "retention:confirm_paper": "login 403 403 403 403 ok 403 403",
@@ -245,6 +248,7 @@ ARGUMENTS = {
     "sar:search_task_update": lambda world: _sar(world, task_pk=world.sar_search.pk),
     "sar:rights_letter": lambda world: {"pk": RightsRequest.objects.order_by("pk").first().pk},
     "sar:complaint_letter": lambda world: {"pk": Complaint.objects.order_by("pk").first().pk},
+    "sar:complaint_new": lambda world: {"pk": world.family.pk},
     "sharing:participation_person": lambda world: {"person_pk": world.child.pk},
     # A real notice version (not the family's id, which only matches one by chance on SQLite).
     "admin:consent_privacynoticeversion_preview": lambda world: {
