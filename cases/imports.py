@@ -51,6 +51,7 @@ from cases.models import (
 from cases.search_keys import name_key, names_match, postcode_key, validate_postcode
 from fss.core.models import AccessLogEntry
 from fss.core.services import log_access
+from sar.restriction import mark_restricted_import_rows
 
 logger = logging.getLogger(__name__)
 
@@ -386,7 +387,7 @@ def check_and_match(data: bytes, *, filename: str, default_kind: str, user, prog
         rows.append(row)
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
-    return rows
+    return mark_restricted_import_rows(rows)  # SPEC §8.2: nothing recorded about a restricted person
 
 
 # --- The import's steps -------------------------------------------------------------------------

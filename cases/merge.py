@@ -31,6 +31,7 @@ from cases.access import families_changeable_by
 from cases.models import Membership, Person, PersonMerge
 from fss.core.models import AccessLogEntry
 from fss.core.services import log_access
+from sar.restriction import refuse_if_restricted
 
 # Identifiers that must agree when both records hold them: two values mean two people.
 CONFLICTING_IDENTIFIERS = {
@@ -97,6 +98,7 @@ def check_merge(*, keep: Person, other: Person, by) -> None:
         )
     if keep.pk == other.pk:
         raise ValidationError("Choose two different records.")
+    refuse_if_restricted(keep, other, what="a merge of their records")  # SPEC §8.2
     found = conflicts(keep, other)
     if found:
         raise ValidationError(

@@ -28,6 +28,7 @@ from cases.models import (
 from fss.core import roles
 from fss.core.models import AccessLogEntry
 from fss.core.services import log_access
+from sar.restriction import refuse_if_restricted
 
 FAMILY_GRANTS = ("view_family", "change_family")
 BREAK_GLASS_HOURS = 8
@@ -148,6 +149,7 @@ def add_member(
     request=None,
 ) -> Membership:
     """Add an existing or new person to a family with their role."""
+    refuse_if_restricted(person, what="a change to their family memberships")  # SPEC §8.2
     if (person is None) == (person_fields is None):
         raise ValueError("Give either an existing person or the fields of a new one.")
     if person is None:
@@ -216,6 +218,8 @@ def upload_document(
 ):
     """Store an uploaded file through Django's storage, under a random name (SPEC §4.1)."""
     from cases.models import Document
+
+    refuse_if_restricted(person, what="a document about them", safeguarding=is_sensitive, field="person")
 
     if person is not None and not family.memberships.filter(person=person).exists():
         raise ValidationError({"person": "Choose someone in this family."})
@@ -538,6 +542,7 @@ def add_note(
     The consent gate (SPEC §5.2): no notes until the family has agreed to work
     with the service and to information being recorded.
     """
+    refuse_if_restricted(people_present, people_mentioned, what="a note", safeguarding=is_sensitive)
     require_agreement(family=case.family, on=occurred_on, since=case.opened_on)
     if not text.strip():
         raise ValidationError({"text": "Enter the note."})
@@ -603,3 +608,33 @@ def open_break_glass(*, family: Family, by, reason: str, request=None) -> BreakG
         is_break_glass=True,
     )
     return access
+
+
+def review_break_glass(*, access: BreakGlassAccess, note: str, by, request=None) -> BreakGlassAccess:
+    """Record the DPO's review of one break-glass access (SPEC §9: listed for DPO review).
+
+    Reviewed once, by a DPO other than the person who broke the glass; the
+    change history keeps who reviewed it and when. The DPO console's page calls this.
+    """
+    if not by.has_role(roles.DPO):
+        raise ValidationError("Only the Data Protection Officer reviews break-glass access.")
+    if not note.strip():
+        raise ValidationError({"note": "Say what you checked and what you concluded."})
+    if access.user_id == by.pk:
+        raise ValidationError("You cannot review your own break-glass access; ask another DPO.")
+    with transaction.atomic():
+        locked = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)
+        if locked.reviewed_at is not None:
+            raise ValidationError("This break-glass access has already been reviewed.")
+        locked.reviewed_by = by
+        locked.reviewed_at = timezone.now()
+        locked.review_note = note.strip()
+        locked.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+        log_access(
+            by=by,
+            record=locked,
+            action=AccessLogEntry.Action.CHANGE,
+            request=request,
+            family_id=locked.family_id,
+        )
+    return locked

@@ -277,9 +277,18 @@ class ComplaintAdmin(RegisterAdmin):
         ("Complainant", {"fields": ["complainant_name", "complainant_contact", "subject"]}),
         (
             "Complaint",
-            {"fields": ["summary", "acknowledgement_due", "acknowledgement_rag", "acknowledged_on"]},
+            {
+                "fields": [
+                    "summary",
+                    "outcome_wanted",
+                    "acknowledgement_due",
+                    "acknowledgement_rag",
+                    "acknowledged_on",
+                ]
+            },
         ),
-        ("Outcome", {"fields": ["outcome", "outcome_details", "outcome_on", "ico_reference", "letter"]}),
+        ("Outcome", {"fields": ["outcome", "outcome_details", "outcome_on", "letter"]}),
+        ("ICO involvement", {"fields": ["ico_involved_on", "ico_reference"]}),
     ]
 
     @admin.display(description="Acknowledgement")

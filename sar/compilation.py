@@ -36,12 +36,15 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseNote,
+    ClosureRequest,
     Document,
+    ExternalDataRecord,
     FamilyAddress,
     Membership,
     Outcome,
     PaperRecord,
     Person,
+    PersonMerge,
     Plan,
     Referral,
     Review,
@@ -71,6 +74,9 @@ HANDLED = {
     "cases.Document",
     "cases.PaperRecord",
     "cases.BreakGlassAccess",
+    "cases.PersonMerge",  # with your details: two records of you joined
+    "cases.ClosureRequest",  # with the case it asked to close
+    "cases.ExternalDataRecord",  # the subject's own only: a sibling's values are theirs
     "cases.Assessment",
     "cases.AssessmentNeed",  # within its assessment
     "cases.ApprovalEvent",  # within its assessment or plan
@@ -201,6 +207,40 @@ def _draft(section, obj, title, on, field_list, whole_item=None) -> Draft:
 def about_you(ctx: Context) -> list[Draft]:
     p = ctx.subject
     ctx.note(p)
+    return [*_your_details(p), *_merges(ctx)]
+
+
+def _merges(ctx: Context) -> list[Draft]:
+    """Two records of the subject joined into one (cases.merge): when, by whom and why."""
+    drafts = []
+    found = PersonMerge.objects.filter(
+        Q(kept_person=ctx.subject) | Q(merged_person_id=ctx.subject.pk)
+    ).select_related("merged_by")
+    for m in found.order_by("merged_at", "pk"):
+        ctx.note(m)
+        merged_on = timezone.localtime(m.merged_at).date()
+        drafts.append(
+            _draft(
+                Section.ABOUT_YOU,
+                m,
+                f"Two records of you joined into one on {long_date(merged_on)}",
+                merged_on,
+                [
+                    *fields(
+                        ("When", m.merged_at), Field("Joined by", staff(m.merged_by), scan=False), scan=False
+                    ),
+                    *fields(("Why we joined them", m.reason)),
+                    *fields(
+                        ("Details filled in from the other record", ", ".join(m.identifiers_filled)),
+                        scan=False,
+                    ),
+                ],
+            )
+        )
+    return drafts
+
+
+def _your_details(p: Person) -> list[Draft]:
     return [
         _draft(
             Section.ABOUT_YOU,
@@ -362,6 +402,33 @@ def cases(ctx: Context) -> list[Draft]:
                     ("Note", e.note),
                     Field("Recorded by", staff(e.by), scan=False),
                 ),
+            )
+        )
+    closures = ClosureRequest.objects.filter(case_id__in=ctx.case_ids).select_related(
+        "requested_by", "decided_by"
+    )
+    for r in closures.order_by("requested_at", "pk"):
+        ctx.note(r)
+        asked_on = timezone.localtime(r.requested_at).date()
+        drafts.append(
+            _draft(
+                Section.CASES,
+                r,
+                f"Request to close the case, made {long_date(asked_on)}",
+                asked_on,
+                [
+                    *fields(
+                        ("Closing date asked for", r.closed_on),
+                        ("Reason", r.get_reason_display()),
+                        ("Social care team the case would go to", r.receiving_team),
+                        ("Status", r.get_status_display()),
+                        Field("Asked for by", staff(r.requested_by), scan=False),
+                        Field("Decided by", staff(r.decided_by), scan=False),
+                        ("Decided", r.decided_at),
+                        scan=False,
+                    ),
+                    *fields(("Worker's comment", r.comment), ("Manager's comment", r.decision_comment)),
+                ],
             )
         )
     return drafts
@@ -745,8 +812,35 @@ def sharing(ctx: Context) -> list[Draft]:
 
 
 def external(ctx: Context) -> list[Draft]:
-    """Data matched in from other organisations' systems: none is held yet (SPEC §8.1)."""
-    return []
+    """Values about the subject matched in from other services' systems (SPEC §4.5, §8.1).
+
+    Only the subject's own: a sibling's attendance is the sibling's data. Offending values
+    (criminal offence data) are the subject's too and are included for the reviewer to decide.
+    """
+    drafts = []
+    for r in ExternalDataRecord.objects.filter(person=ctx.subject).order_by("period_start", "pk"):
+        ctx.note(r)
+        drafts.append(
+            _draft(
+                Section.EXTERNAL,
+                r,
+                f"{r.get_kind_display()} from {r.source_organisation}, {long_date(r.period_start)}",
+                r.period_start,
+                [
+                    *fields(
+                        ("What it is", r.get_kind_display()),
+                        ("Measure", r.measure),
+                        ("From", r.period_start),
+                        ("To", r.period_end),
+                        ("Sent to us by", r.source_organisation),
+                        ("Received", r.received_on),
+                        scan=False,
+                    ),
+                    *fields(("Value", r.value)),
+                ],
+            )
+        )
+    return drafts
 
 
 def requests(ctx: Context) -> list[Draft]:
@@ -803,10 +897,14 @@ def requests(ctx: Context) -> list[Draft]:
                 complaint.received_on,
                 [
                     *fields(("Received", complaint.received_on), scan=False),
-                    *fields(("Complaint", complaint.summary)),
+                    *fields(
+                        ("Complaint", complaint.summary), ("What you asked for", complaint.outcome_wanted)
+                    ),
                     *fields(
                         ("Acknowledged", complaint.acknowledged_on),
                         ("Outcome", complaint.get_outcome_display() if complaint.outcome else ""),
+                        ("Information Commissioner's Office involved", complaint.ico_involved_on),
+                        ("ICO reference", complaint.ico_reference),
                         scan=False,
                     ),
                     *fields(("Outcome letter", complaint.outcome_details)),

@@ -4,7 +4,7 @@ Forms check the shape of input; the rules are in `sar.services`, whose
 ValidationErrors are shown next to the field they concern.
 """
 
-from crispy_forms_gds.layout import Field
+from crispy_forms_gds.layout import HTML, Field, Size
 from django import forms
 
 from cases.forms import GovukForm, date_field
@@ -241,3 +241,96 @@ class RefusalForm(GovukForm):
 
     def layout_fields(self):
         return [Field.radios("ground"), Field.textarea("reasons"), Field("refused_on")]
+
+
+# --- Data-protection complaints (SPEC §8.4) ---
+
+COMPLAINT_SUMMARY_LABEL = "What is the complaint about?"
+COMPLAINT_OUTCOME_LABEL = "What would you like to happen?"
+
+
+class StaffComplaintForm(GovukForm):
+    """A complaint recorded by staff on a family member's behalf (from the family or person page)."""
+
+    submit_label = "Record the complaint"
+
+    subject = forms.ModelChoiceField(
+        label="Who is the complaint about?",
+        queryset=None,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        help_text="The family member whose information the complaint concerns.",
+    )
+    received_on = date_field("Date the complaint was made")
+    channel = forms.ChoiceField(label="How was it made?", choices=[], widget=forms.RadioSelect)
+    complainant_name = forms.CharField(label="Complainant's name", max_length=200)
+    complainant_contact = forms.CharField(
+        label="How the complainant wants to hear from us",
+        help_text="Address, email or phone number.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    summary = forms.CharField(label=COMPLAINT_SUMMARY_LABEL, widget=forms.Textarea)
+    outcome_wanted = forms.CharField(label=COMPLAINT_OUTCOME_LABEL, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        from sar.models import Complaint
+
+        self.fields["subject"].queryset = people
+        # Staff record complaints made to them; the online form records its own.
+        self.fields["channel"].choices = [
+            choice for choice in Complaint.Channel.choices if choice[0] != Complaint.Channel.ONLINE_FORM
+        ]
+
+    def layout_fields(self):
+        return [
+            Field.radios("subject", legend_size=Size.SMALL),
+            Field("received_on"),
+            Field.radios("channel", legend_size=Size.SMALL),
+            Field.text("complainant_name"),
+            Field.textarea("complainant_contact"),
+            Field.textarea("summary"),
+            Field.textarea("outcome_wanted"),
+        ]
+
+
+class PublicComplaintForm(GovukForm):
+    """The public form (no sign-in): the complaint lands in the register unmatched, for the DPO."""
+
+    submit_label = "Send your complaint"
+
+    complainant_name = forms.CharField(label="Your name", max_length=200)
+    complainant_contact = forms.CharField(
+        label="How should we contact you?",
+        help_text="An email address, postal address or phone number.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    summary = forms.CharField(
+        label=COMPLAINT_SUMMARY_LABEL,
+        help_text="Tell us what happened with your information or your family's, and when.",
+        max_length=5000,
+        widget=forms.Textarea,
+    )
+    outcome_wanted = forms.CharField(
+        label=COMPLAINT_OUTCOME_LABEL, required=False, max_length=2000, widget=forms.Textarea
+    )
+    # A honeypot: hidden from people (and screen readers); robots fill every field in.
+    website = forms.CharField(
+        label="Leave this blank", required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+    def layout_fields(self):
+        return [
+            Field.text("complainant_name"),
+            Field.textarea("complainant_contact"),
+            Field.textarea("summary"),
+            Field.textarea("outcome_wanted"),
+            HTML('<div class="fss-honeypot" aria-hidden="true" hidden>'),
+            Field.text("website"),
+            HTML("</div>"),
+        ]
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

@@ -484,3 +484,60 @@ def requests_received_and_answered_in_time_by_month(start: date, end: date) -> l
             if acknowledged is not None and acknowledged <= complaint.acknowledgement_due:
                 count("complaint", "in_time", complaint.outcome_on)
     return [table[m] for m in months]
+
+
+# --- Complaints per period (SPEC §8.4) ---
+
+UPHELD_OUTCOMES = (Complaint.Outcome.UPHELD, Complaint.Outcome.PARTLY_UPHELD)
+
+
+def _quarter(day: date) -> date:
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def complaint_counts(start: date, end: date, *, period: str = "month") -> list[dict]:
+    """Per calendar month or quarter from `start` to `end` (inclusive): complaints received, received
+    and acknowledged within the 30 days, upheld (in full or in part, counted when the outcome was
+    given) and taken to the ICO (counted when the ICO got involved). No names: counts only.
+
+    Each row: {"period": date (its first day), "label": "June 2025" or "Q2 2025 (April to June)",
+    "received", "acknowledged_in_time", "upheld", "ico"}.
+    """
+    if end < start:
+        raise ValueError("The end of the period cannot come before its start.")
+    if period not in ("month", "quarter"):
+        raise ValueError("Count by month or by quarter.")
+    first_day = _month if period == "month" else _quarter
+    keys, key = [], first_day(start)
+    while key <= end:
+        keys.append(key)
+        key = (key + timedelta(days=32 if period == "month" else 95)).replace(day=1)
+        key = first_day(key)
+
+    def label(day: date) -> str:
+        if period == "month":
+            return f"{day:%B %Y}"
+        last = (day + timedelta(days=62)).replace(day=1)
+        return f"Q{(day.month - 1) // 3 + 1} {day.year} ({day:%B} to {last:%B})"
+
+    table = {
+        k: {"period": k, "label": label(k), "received": 0, "acknowledged_in_time": 0, "upheld": 0, "ico": 0}
+        for k in keys
+    }
+
+    def count(column: str, day: date | None) -> None:
+        if day is not None and start <= day <= end:
+            table[first_day(day)][column] += 1
+
+    span = (start, end)
+    for complaint in Complaint.objects.filter(
+        Q(received_on__range=span) | Q(outcome_on__range=span) | Q(ico_involved_on__range=span)
+    ).order_by():
+        count("received", complaint.received_on)
+        acknowledged = complaint.acknowledged_on
+        if acknowledged is not None and acknowledged <= complaint.acknowledgement_due:
+            count("acknowledged_in_time", complaint.received_on)
+        if complaint.outcome in UPHELD_OUTCOMES:
+            count("upheld", complaint.outcome_on)
+        count("ico", complaint.ico_involved_on)
+    return [table[k] for k in keys]

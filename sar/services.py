@@ -25,6 +25,7 @@ from sar import compilation as compiling
 from sar import package as packaging
 from sar import redaction as redacting
 from sar.models import (
+    Complaint,
     FOIRequest,
     Redaction,
     RedactionDecision,
@@ -964,3 +965,54 @@ def convert_foi_to_sar(
         log_access(by=by, record=fresh, action=AccessLogEntry.Action.CHANGE, request=http_request)
         _log_change(by=by, request=sar, http_request=http_request)
     return sar
+
+
+# --- Data-protection complaints (SPEC §8.4) ---
+
+COMPLAINT_FIELDS = ("complainant_name", "complainant_contact", "summary", "outcome_wanted")
+
+
+def record_complaint(
+    *, subject, family, fields: dict, received_on: date, channel: str, by, http_request=None
+) -> Complaint:
+    """A complaint recorded by staff on the family's behalf, linked to the person it is about.
+
+    `subject` must be a member of `family` (which the caller has checked `by` may see).
+    """
+    if not family.memberships.filter(person=subject).exists():
+        raise ValidationError({"subject": "Choose a member of this family."})
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": "The date the complaint was made cannot be in the future."})
+    with transaction.atomic():
+        complaint = Complaint(
+            subject=subject,
+            received_on=received_on,
+            channel=channel,
+            recorded_by=by,
+            **{name: fields.get(name, "") for name in COMPLAINT_FIELDS},
+        )
+        complaint.full_clean()
+        complaint.save()
+        log_access(
+            by=by,
+            record=complaint,
+            action=AccessLogEntry.Action.CHANGE,
+            request=http_request,
+            family_id=family.pk,
+            person_id=subject.pk,
+        )
+    return complaint
+
+
+def record_public_complaint(*, fields: dict) -> Complaint:
+    """A complaint sent through the public form: unmatched (no subject) until the DPO matches it."""
+    with transaction.atomic():
+        complaint = Complaint(
+            received_on=timezone.localdate(),
+            channel=Complaint.Channel.ONLINE_FORM,
+            **{name: fields.get(name, "") for name in COMPLAINT_FIELDS},
+        )
+        complaint.full_clean()
+        complaint.save()
+    logger.info("Complaint %s received through the public form", complaint.reference)
+    return complaint

@@ -29,6 +29,10 @@ urlpatterns = [
     path("subject-access/<int:pk>/refusal-letter/", views.refusal_letter, name="refusal_letter"),
     path("rights-requests/<int:pk>/decision-letter/", views.rights_letter, name="rights_letter"),
     path("complaints/<int:pk>/outcome-letter/", views.complaint_letter, name="complaint_letter"),
+    path("families/<int:pk>/complaints/new/", views.complaint_new, name="complaint_new"),
+    # Public (no sign-in): the form for anyone to complain about how we handled their data.
+    path("complaints/new/", views.complaint_public, name="complaint_public"),
+    path("complaints/received/", views.complaint_received, name="complaint_received"),
     path("subject-access/<int:pk>/packages/new/", views.package_new, name="package_new"),
     path("subject-access/<int:pk>/packages/<int:package_pk>/", views.package_made, name="package_made"),
     path(

@@ -5,8 +5,12 @@ a service, render. Every page about a request is a read of personal data and
 goes in the access log; downloads are logged as downloads.
 """
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -16,10 +20,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.access import get_family_for_user
 from cases.forms import apply_service_errors
+from cases.models import Person
 from fss.core.models import AccessLogEntry
 from fss.core.security import recent_login_required
-from fss.core.services import log_access
+from fss.core.services import client_ip, log_access
 from sar import forms, letters, selectors, services
 from sar.models import (
     Complaint,
@@ -529,4 +535,110 @@ def complaint_letter(request, pk: int):
     )
     return _pdf_response(
         letters.complaint_outcome_letter_pdf(complaint), f"{complaint.reference}-outcome.pdf"
+    )
+
+
+# --- Data-protection complaints (SPEC §8.4) ---
+
+COMPLAINT_SESSION_KEY = "sar_complaint_reference"
+COMPLAINT_THROTTLE_WINDOW = 60 * 60  # seconds
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission_required("sar.add_complaint", raise_exception=True)
+def complaint_new(request, pk: int):
+    """Staff record a complaint on a family member's behalf; `?person=` preselects the member."""
+    family = get_family_for_user(request.user, pk)
+    log_access(by=request.user, record=family, request=request, family_id=family.pk)
+    people = Person.objects.filter(memberships__family=family).distinct()
+    chosen = request.GET.get("person", "")
+    initial = {"subject": chosen} if chosen.isdigit() and people.filter(pk=chosen).exists() else {}
+    form = forms.StaffComplaintForm(request.POST or None, people=people, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = services.record_complaint(
+                subject=data["subject"],
+                family=family,
+                fields=data,
+                received_on=data["received_on"],
+                channel=data["channel"],
+                by=request.user,
+                http_request=request,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Complaint {complaint.reference} recorded. The Data Protection Officer will acknowledge it.",
+            )
+            return redirect("cases:person_detail", pk=family.pk, person_pk=complaint.subject_id)
+    return render(
+        request,
+        "sar/complaint_form.html",
+        {
+            "form": form,
+            "family": family,
+            "back": reverse("cases:family_detail", args=[family.pk]),
+            "title": "Record a data-protection complaint",
+        },
+    )
+
+
+def _complaint_throttle_key(request) -> str:
+    # The address is hashed: no personal data in the cache's keys.
+    address = client_ip(request) or "unknown"
+    return "sar:complaint-form:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _complaint_throttled(request) -> bool:
+    """More than PUBLIC_COMPLAINTS_PER_HOUR sent from this address in the last hour."""
+    limit = getattr(settings, "PUBLIC_COMPLAINTS_PER_HOUR", 5)
+    return cache.get(_complaint_throttle_key(request), 0) >= limit
+
+
+def _count_complaint(request) -> None:
+    key = _complaint_throttle_key(request)
+    if not cache.add(key, 1, COMPLAINT_THROTTLE_WINDOW):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.add(key, 1, COMPLAINT_THROTTLE_WINDOW)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def complaint_public(request):
+    """The public complaint form: no sign-in; the complaint lands unmatched for the DPO to match."""
+    form = forms.PublicComplaintForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if _complaint_throttled(request):
+            form.is_valid()
+            form.add_error(
+                None, "We have received several complaints from here recently. Please try again in an hour."
+            )
+            status = 429
+        elif form.is_valid():
+            _count_complaint(request)
+            if form.is_robot:
+                # Filled the hidden field: thanked, not recorded.
+                request.session.pop(COMPLAINT_SESSION_KEY, None)
+            else:
+                complaint = services.record_public_complaint(fields=form.cleaned_data)
+                request.session[COMPLAINT_SESSION_KEY] = complaint.reference
+            return redirect("sar:complaint_received")
+    return render(request, "sar/complaint_public.html", {"form": form}, status=status)
+
+
+@login_not_required
+@require_GET
+@never_cache
+def complaint_received(request):
+    """The confirmation: the reference only, kept in the session (never in the URL)."""
+    return render(
+        request, "sar/complaint_received.html", {"reference": request.session.get(COMPLAINT_SESSION_KEY)}
     )

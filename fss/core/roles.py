@@ -145,6 +145,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CONSENT_WORK,
         *_SHARING_WORK,
         *_PARTICIPATION_WORK,
+        "sar.add_complaint",  # a data-protection complaint made to them (SPEC §8.4)
         "core.view_team",
     ],
     TEAM_MANAGER: [
@@ -157,6 +158,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SHARING_WORK,
         "sharing.add_disclosureapproval",  # safeguarding shares and over-ruled wishes (SPEC §6.2)
         *_PARTICIPATION_WORK,
+        "sar.add_complaint",
         "core.view_team",
     ],
     # The DPO reads everything (every read is access-logged) and keeps the registers.

@@ -104,6 +104,7 @@ FEE_NOTICE_EARLY = "A fees notice cannot be given before the request was receive
 FEE_NOTICE_MISSING = "Give the date the fees notice was given."
 ACKNOWLEDGED_EARLY = "A complaint cannot be acknowledged before it was received."
 OUTCOME_EARLY = "A complaint's outcome cannot come before the complaint was received."
+ICO_EARLY = "The ICO cannot be involved before the complaint was received."
 LIFTED_EARLY = "A restriction cannot be lifted before it was granted."
 LIFTED_NOT_RESTRICTION = "Only a granted restriction can be lifted."
 
@@ -916,11 +917,16 @@ class Complaint(models.Model):
         related_name="data_protection_complaints",
         help_text="The person whose data the complaint is about, if we hold a record.",
     )
-    summary = models.TextField()
+    summary = models.TextField("What the complaint is about")
+    outcome_wanted = models.TextField("What the complainant wants to happen", blank=True)
     acknowledged_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_details = models.TextField("Outcome letter summary", blank=True)
     outcome_on = models.DateField("Outcome date", null=True, blank=True)
+    # The complainant may go to the ICO (UK GDPR Art 77); the ICO then asks us about it.
+    ico_involved_on = models.DateField(
+        "ICO involved on", null=True, blank=True, help_text="The day the ICO told us it was looking into it."
+    )
     ico_reference = models.CharField("ICO reference", max_length=50, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -942,6 +948,7 @@ class Complaint(models.Model):
                 "acknowledged_on", "received_on", "complaint_acknowledged_after_receipt", ACKNOWLEDGED_EARLY
             ),
             _on_or_after("outcome_on", "received_on", "complaint_outcome_after_receipt", OUTCOME_EARLY),
+            _on_or_after("ico_involved_on", "received_on", "complaint_ico_after_receipt", ICO_EARLY),
         ]
 
     def __str__(self):
@@ -978,6 +985,8 @@ class Complaint(models.Model):
                 _add(errors, "acknowledged_on", ACKNOWLEDGED_EARLY)
             if self.outcome_on is not None and self.outcome_on < received:
                 _add(errors, "outcome_on", OUTCOME_EARLY)
+            if self.ico_involved_on is not None and self.ico_involved_on < received:
+                _add(errors, "ico_involved_on", ICO_EARLY)
         if self.outcome and self.outcome_on is None:
             _add(errors, "outcome_on", "Give the date of the outcome.")
         if self.outcome_on is not None and not self.outcome:

@@ -138,3 +138,11 @@ def test_the_page_takes_a_fixed_number_of_queries(client, django_assert_num_quer
     # The version, its sections, and the retention policy.
     with django_assert_num_queries(3):
         client.get(URL)
+
+
+def test_the_notice_links_to_the_public_complaint_form(client):
+    html = _html(client)
+    form = reverse("sar:complaint_public")
+    assert f'href="{form}"' in html
+    # The form it links to is itself public (SPEC §8.4).
+    assert client.get(form).status_code == 200

@@ -1,5 +1,6 @@
 """Default deny (SPEC §9; issue 10): every URL needs a signed-in user, and with MFA_REQUIRED
-a second factor, except an explicit public list."""
+a second factor, except an explicit public list (sign-in, health check, privacy notice and the
+public complaint form with its confirmation page)."""
 
 import pytest
 from django.test import Client
@@ -9,8 +10,15 @@ from fss.core.security.middleware import MFA_EXEMPT_URL_NAMES
 from tests.security.test_permission_matrix import ARGUMENTS
 from tests.security.urlwalk import LOGIN, MFA, classify, routes, url_for
 
-# The only pages anyone may open without signing in.
-PUBLIC = {"login", "healthz", "consent:privacy_notice"}
+# The only pages anyone may open without signing in: sign-in, the health check, the privacy notice,
+# and the public data-protection complaint form with its confirmation page (SPEC §8.4).
+PUBLIC = {
+    "login",
+    "healthz",
+    "consent:privacy_notice",
+    "sar:complaint_public",
+    "sar:complaint_received",
+}
 
 
 def _walk(client, world):
@@ -42,7 +50,13 @@ def test_the_public_pages_are_marked_as_such_and_nothing_else_is(world):
 
 
 def test_the_public_pages_answer_without_signing_in(client, world):
-    for name, path in [("login", "/sign-in/"), ("healthz", "/healthz"), ("privacy", "/privacy-notice/")]:
+    for name, path in [
+        ("login", "/sign-in/"),
+        ("healthz", "/healthz"),
+        ("privacy", "/privacy-notice/"),
+        ("complaint", "/complaints/new/"),
+        ("complaint received", "/complaints/received/"),
+    ]:
         assert client.get(path).status_code == 200, name
 
 
