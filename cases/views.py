@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import forms, selectors, services
-from cases.access import access_route, get_family_for_user, may_change
+from cases.access import access_route, families_visible_to, get_family_for_user, may_change
 from cases.duplicates import possible_duplicates
 from cases.forms_programme import ApprovalForm
 from cases.models import Case, ClosureRequest, Document, Family, Membership, Referral
@@ -47,9 +47,25 @@ def my_work(request):
         {
             "work": selectors.my_work(request.user),
             "programme_work": programme_work_due(request.user),
+            "sharing_reminders": _referral_reminders(request.user),
             "today": timezone.localdate(),
         },
     )
+
+
+MY_WORK_REMINDERS = 50
+
+
+def _referral_reminders(user) -> list:
+    """The user's open reminders that a partner has not answered a referral (sharing.reminders),
+    about families they may see, soonest first. One query."""
+    from sharing.models import SharingReminder
+    from sharing.reminders import open_reminders
+
+    reminders = open_reminders(user=user, families=families_visible_to(user)).filter(
+        kind=SharingReminder.Kind.REFERRAL_NO_RESPONSE
+    )
+    return list(reminders.select_related("referral__family")[:MY_WORK_REMINDERS])
 
 
 @require_http_methods(["GET", "POST"])

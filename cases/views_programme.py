@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import forms_programme as forms
-from cases.access import access_route, get_family_for_user, may_change
+from cases.access import access_route, families_visible_to, get_family_for_user, may_change
 from cases.forms import apply_service_errors
-from cases.models import Assessment, Case, Plan, PlanAction
+from cases.models import ApprovalStatus, Assessment, Case, ClosureRequest, Plan, PlanAction
 from cases.programme import selectors, services
 from fss.core.models import Team
 from fss.core.services import log_access
@@ -397,11 +397,38 @@ def team_approvals(request, team_pk: int):
             return redirect("cases:programme_team_approvals", team_pk=team.pk)
     return render(
         request,
-        FORM_TEMPLATE,
+        "cases/programme/team_approvals.html",
         {
             "form": form,
             "title": "What needs a manager's approval",
             "caption": str(team),
             "intro": "Choose which of the team's records a manager must approve before they count.",
+            "waiting": _waiting_for_approval(request.user, team),
         },
     )
+
+
+TEAM_APPROVALS_SHOWN = 50
+
+
+def _waiting_for_approval(user, team: Team) -> dict[str, list]:
+    """The team's assessments, plans and case closures waiting for a manager's decision, oldest first,
+    of families the manager may see. Three queries whatever the team's size."""
+    families = families_visible_to(user).filter(team=team)
+    waiting = {}
+    for key, model, author in (("assessments", Assessment, "assessor"), ("plans", Plan, "created_by")):
+        waiting[key] = list(
+            model.objects.filter(
+                status=ApprovalStatus.SUBMITTED, needs_approval=True, case__family__in=families
+            )
+            .select_related("case__family", author)
+            .order_by("pk")[:TEAM_APPROVALS_SHOWN]
+        )
+    waiting["closures"] = list(
+        ClosureRequest.objects.filter(
+            status=ClosureRequest.Status.PENDING, case__status=Case.Status.OPEN, case__family__in=families
+        )
+        .select_related("case__family", "requested_by")
+        .order_by("requested_at", "pk")[:TEAM_APPROVALS_SHOWN]
+    )
+    return waiting

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from console import selectors
+from retention import selectors as retention_selectors
 from sharing.statistics.disclosure_control import SYMBOLS, TOTAL, DisclosureControl
 
 
@@ -24,27 +25,33 @@ class CountTable:
     rows: list[str]
     columns: list[str]
     counts: dict[tuple[str, str], int]
+    totals: bool = True  # whether the columns add up to something (then a total row and column)
 
 
 def _requests(today: date) -> CountTable:
-    columns = ["Answered in time", "Answered late", "Still open", "Withdrawn"]
+    # Received and answered are different requests (answers count in the month answered): no total.
+    columns = ["Received", "Answered in time", "Answered late"]
     rows, counts = [], {}
     for month in selectors.requests_by_month(today=today):
         label = f"{month.month:%B %Y}"
         rows.append(label)
-        other = month.received - month.answered_in_time - month.answered_late - month.open
         for column, value in zip(
-            columns, [month.answered_in_time, month.answered_late, month.open, other], strict=True
+            columns, [month.received, month.answered_in_time, month.answered_late], strict=True
         ):
             counts[(label, column)] = value
     return CountTable(
-        "Requests received, by month received and outcome", "Month received", rows, columns, counts
+        "Requests (subject access, rights, FOI) received, and answered in time or late, by month",
+        "Month",
+        rows,
+        columns,
+        counts,
+        totals=False,
     )
 
 
 def _destructions(today: date) -> CountTable:
     rows, counts = [], {}
-    for month, n in selectors.destructions_by_month(today=today):
+    for month, n in retention_selectors.retention_pipeline(today).destroyed_by_month:
         label = f"{month:%B %Y}"
         rows.append(label)
         counts[(label, "Families destroyed")] = n
@@ -66,7 +73,7 @@ def _disclosures(today: date) -> CountTable:
 
 
 def _pipeline(today: date) -> CountTable:
-    by_month = selectors.retention_pipeline(today=today).by_month
+    by_month = selectors.due_by_month(today=today)
     return CountTable(
         "Families falling due for destruction, by month",
         "When due",
@@ -88,13 +95,14 @@ def protected_csv(chart: str, *, today: date) -> str:
     """The chart's table, disclosure-controlled, as CSV text with its totals and the policy version."""
     table = CHART_TABLES[chart](today)
     control = DisclosureControl.in_force(today)
-    protected = control.table(table.counts, rows=table.rows, columns=table.columns, totals=True)
+    protected = control.table(table.counts, rows=table.rows, columns=table.columns, totals=table.totals)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([table.row_heading, *table.columns, "Total"])
-    for row in [*table.rows, TOTAL]:
+    columns = [*table.columns, TOTAL] if table.totals else list(table.columns)
+    writer.writerow([table.row_heading, *table.columns, *(["Total"] if table.totals else [])])
+    for row in [*table.rows, TOTAL] if table.totals else table.rows:
         label = "Total" if row is TOTAL else row
-        writer.writerow([label, *[protected.cell(row, c).csv for c in [*table.columns, TOTAL]]])
+        writer.writerow([label, *[protected.cell(row, c).csv for c in columns]])
     writer.writerow([])
     writer.writerow([f"{table.title}. Disclosure control policy version {control.policy.version}."])
     for symbol, meaning in SYMBOLS.items():

@@ -1,12 +1,14 @@
-"""What the DPO console changes: access reviews and the deactivation of leavers (SPEC §9)."""
+"""What the DPO console changes: access reviews and the deactivation of leavers (SPEC §9).
+
+The review of break-glass access writes a `cases` record, so it lives in
+`cases.services.review_break_glass`; the console's page calls it there.
+"""
 
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from cases.models import BreakGlassAccess
 from console.models import AccessReview, AccessReviewDecision
 from console.selectors import staff_for_review
 from fss.core.models import AccessLogEntry, User
@@ -75,31 +77,3 @@ def record_access_review(
                 deactivate_account(user=row.user, by=by, request=request)
         log_access(by=by, record=review, action=AccessLogEntry.Action.CHANGE, request=request)
     return review
-
-
-def review_break_glass(*, access: BreakGlassAccess, note: str, by: User, request=None) -> BreakGlassAccess:
-    """Record the DPO's review of one break-glass access (SPEC §9: listed for DPO review).
-
-    Reviewed once, by someone other than the person who broke the glass; the
-    change history keeps who reviewed it and when.
-    """
-    if not note.strip():
-        raise ValidationError({"note": "Say what you checked and what you concluded."})
-    if access.user_id == by.pk:
-        raise ValidationError("You cannot review your own break-glass access; ask another DPO.")
-    with transaction.atomic():
-        locked = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)
-        if locked.reviewed_at is not None:
-            raise ValidationError("This break-glass access has already been reviewed.")
-        locked.reviewed_by = by
-        locked.reviewed_at = timezone.now()
-        locked.review_note = note.strip()
-        locked.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
-        log_access(
-            by=by,
-            record=locked,
-            action=AccessLogEntry.Action.CHANGE,
-            request=request,
-            family_id=locked.family_id,
-        )
-    return locked

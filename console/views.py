@@ -8,7 +8,6 @@ the access log like any other access (SPEC §9).
 """
 
 import contextlib
-from datetime import date
 from functools import wraps
 
 from django.contrib import messages
@@ -20,13 +19,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cases import services as case_services
 from cases.forms import apply_service_errors
 from console import charts, exports, forms, selectors, services
 from console.models import AccessReview
 from fss.core import roles
 from fss.core.models import AccessLogEntry, User
 from fss.core.services import log_access
-from sar.models import Rag
+from retention import selectors as retention_selectors
 
 
 class ConsolePage:
@@ -65,18 +65,14 @@ dpo_required = _roles_required(roles.DPO)
 access_reviewer_required = _roles_required(roles.DPO, roles.SYSTEM_ADMINISTRATOR)
 
 
-# Where the DPO acts on each register: its list of open items, and one item.
+# Where the DPO acts on each register: its list of open items (each item carries its own link).
 _REGISTER_LINKS = {
-    "sar": ("sar:request_list", "", "sar:request_detail"),
-    "rights": ("admin:sar_rightsrequest_changelist", "?state=open", "admin:sar_rightsrequest_change"),
-    "foi": ("admin:sar_foirequest_changelist", "?state=open", "admin:sar_foirequest_change"),
-    "complaint": ("admin:sar_complaint_changelist", "?state=open", "admin:sar_complaint_change"),
+    "sar": ("sar:request_list", ""),
+    "rights": ("admin:sar_rightsrequest_changelist", "?state=open"),
+    "foi": ("admin:sar_foirequest_changelist", "?state=open"),
+    "complaint": ("admin:sar_complaint_changelist", "?state=open"),
 }
 OPEN_ITEMS_SHOWN = 20
-
-
-def _item_url(row) -> str:
-    return reverse(_REGISTER_LINKS[row.register][2], args=[row.pk])
 
 
 @require_GET
@@ -92,18 +88,15 @@ def dashboard(request):
         }
         for summary in data.registers
     ]
-    open_items = sorted(
-        (row for summary in data.registers for row in summary.rows),
-        key=lambda r: (r.rag != Rag.RED, r.rag != Rag.AMBER, r.due_on or date.max, r.received_on),
-    )
     return render(
         request,
         "console/dashboard.html",
         {
             "dashboard": data,
             "registers": registers,
-            "open_items": [(row, _item_url(row)) for row in open_items[:OPEN_ITEMS_SHOWN]],
-            "open_total": len(open_items),
+            # Overdue first, then due soonest: the order sar.selectors.requests_by_status_with_rag gives.
+            "open_items": data.requests[:OPEN_ITEMS_SHOWN],
+            "open_total": len(data.requests),
             "overdue_total": len(data.overdue),
         },
     )
@@ -111,16 +104,16 @@ def dashboard(request):
 
 def _chart_context(today):
     requests = selectors.requests_by_month(today=today)
-    destructions = selectors.destructions_by_month(today=today)
+    destructions = retention_selectors.retention_pipeline(today).destroyed_by_month
     disclosures = selectors.disclosures_by_category_and_basis(today=today)
-    pipeline = selectors.retention_pipeline(today=today)
-    request_rows = [(f"{r.month:%b %Y}", [r.received, r.answered_in_time]) for r in requests]
+    due_by_month = selectors.due_by_month(today=today)
+    request_rows = [(f"{r.month:%b %Y}", [r.received, r.answered, r.answered_in_time]) for r in requests]
     return {
         "requests": requests,
         "requests_chart": charts.grouped_bar_chart(
             chart_id="requests",
-            title="Requests received and answered in time, by month received",
-            series=["Received", "Answered in time"],
+            title="Requests received, and requests answered and answered in time, by month",
+            series=["Received", "Answered", "Answered in time"],
             rows=request_rows,
         ),
         "destructions": destructions,
@@ -137,11 +130,11 @@ def _chart_context(today):
             bars=[(f"{cell.category}: {cell.basis}", cell.decisions) for cell in disclosures],
             series="Sharing decisions",
         ),
-        "pipeline": pipeline,
+        "due_by_month": due_by_month,
         "pipeline_chart": charts.bar_chart(
             chart_id="pipeline",
             title="Families falling due for destruction, by month",
-            bars=pipeline.by_month,
+            bars=due_by_month,
             series="Families due",
         ),
     }
@@ -266,7 +259,7 @@ def break_glass_review(request, pk: int):
     form = forms.BreakGlassReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.review_break_glass(
+            case_services.review_break_glass(
                 access=access, note=form.cleaned_data["note"], by=request.user, request=request
             )
         except ValidationError as error:

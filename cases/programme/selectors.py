@@ -527,6 +527,11 @@ class ProgrammeWorkDue:
     assessments_to_approve: list[Assessment]
     plans_to_approve: list[Plan]
 
+    @property
+    def due_count(self) -> int:
+        """Actions and reviews due, for the heading (a template cannot add two lengths)."""
+        return len(self.actions) + len(self.reviews)
+
 
 def work_due(user, *, on: date | None = None, within_days: int = 14) -> ProgrammeWorkDue:
     """What the programme asks of `user` by `on` + `within_days`, in four queries whatever the caseload.

@@ -79,3 +79,14 @@ def test_query_count_does_not_grow_with_the_caseload(manager, caseworker, north_
         )
         AssessmentFactory(case=case, status=ApprovalStatus.SUBMITTED, assessor=caseworker)
     assert count(manager) == before == 4
+
+
+def test_my_work_heading_counts_the_actions_and_reviews_due(client, caseworker, north_team):
+    case = open_case(north_team, caseworker)
+    plan = PlanFactory(case=case)
+    PlanActionFactory(plan=plan, owner=caseworker, due_on=TODAY() - timedelta(days=3))
+    PlanActionFactory(plan=plan, owner=caseworker, due_on=TODAY() + timedelta(days=2))
+    ReviewFactory(case=case, held_on=TODAY() - timedelta(days=20), next_review_on=TODAY() + timedelta(days=5))
+    client.force_login(caseworker)
+    page = client.get("/my-work/").content.decode()
+    assert "Plan actions and reviews due (3)" in page
