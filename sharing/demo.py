@@ -168,3 +168,61 @@ def seed_sharing(*, today: date) -> tuple[int, int]:
             )
         created += 1
     return created, present
+
+
+# --- Safeguarding shares waiting for someone (SPEC §6.2) ---
+
+SAFEGUARDING_POLICE = "Thames Valley Police (demo)"
+# (family number, immediate risk, the worker's justification): an open North family whose share
+# waits for the manager's approval, and an open South family whose urgent share was approved
+# afterwards and now waits for the DPO's review.
+SAFEGUARDING_SHARES = [
+    (1, False, "Demo data: school report worsening neglect over three weeks; police to join a visit."),
+    (6, True, "Demo data: threats made to the children last night; police asked for the address."),
+]
+
+
+def seed_safeguarding_shares(*, today: date) -> tuple[int, int]:
+    """Record the demo safeguarding shares through the sharing service; returns (created, present).
+
+    Skipped for a family `--families` did not create. Call after `seed_families` and `seed_sharing`.
+    """
+    from cases.demo import demo_reference
+    from cases.models import Case, Family
+    from sharing.check import Safeguarding
+    from sharing.models import Disclosure
+    from sharing.services import decide_approval, record_disclosure
+
+    created = present = 0
+    police = Organisation.objects.get(name=SAFEGUARDING_POLICE)
+    for number, immediate, justification in SAFEGUARDING_SHARES:
+        family = Family.objects.filter(reference=demo_reference(number)).first()
+        if family is None or not family.cases.filter(status=Case.Status.OPEN).exists():
+            continue
+        if Disclosure.objects.filter(family=family, is_safeguarding=True).exists():
+            present += 1
+            continue
+        worker = family.lead_worker
+        adult = family.memberships.filter(end_date__isnull=True).order_by("pk").first().person
+        with transaction.atomic():
+            shares = record_disclosure(
+                family=family,
+                people=[adult],
+                recipient=police,
+                categories=["identity", "address"],
+                purpose="safeguarding",
+                on=today,
+                by=worker,
+                expected=None,
+                safeguarding=Safeguarding(justification, immediate_risk=immediate),
+                family_told=False,
+                family_not_told_reason="Demo data: telling the family would raise the risk to the children.",
+                transfer_method=TransferMethod.SECURE_EMAIL,
+            )
+            if immediate:
+                manager = family.team.memberships.filter(is_manager=True).order_by("pk").first().user
+                decide_approval(
+                    decision_id=shares[0].decision_id, approve=True, comment="Demo data: agreed.", by=manager
+                )
+        created += 1
+    return created, present

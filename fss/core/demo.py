@@ -1,4 +1,4 @@
-"""Demo staff for seed_demo: one account per role, in two teams."""
+"""Demo staff for seed_demo: one account per role, in two teams. Idempotent: a second run changes nothing."""
 
 from dataclasses import dataclass
 
@@ -40,7 +40,7 @@ def seed_staff(*, password: str) -> dict[str, Team]:
     teams = {name: Team.objects.get_or_create(name=name)[0] for name in (NORTH, SOUTH)}
     for account in DEMO_ACCOUNTS:
         first, last = account.name.split(" ", 1)
-        user, _ = User.objects.get_or_create(
+        user, created = User.objects.get_or_create(
             username=account.username,
             defaults={
                 "first_name": first,
@@ -48,12 +48,19 @@ def seed_staff(*, password: str) -> dict[str, Team]:
                 "email": f"{account.username}@example.org",
             },
         )
-        user.set_password(password)
-        user.is_active = True
-        user.save()
-        user.groups.set([Group.objects.get(name=account.role)])
+        # Saved only when something changed, so a second run adds no history rows.
+        if created or not user.is_active or not user.check_password(password):
+            user.set_password(password)
+            user.is_active = True
+            user.save()
+        # The role's group and the team's (a team membership's group grants the team's families).
+        team_groups = [teams[account.team].group] if account.team else []
+        user.groups.set([Group.objects.get(name=account.role), *team_groups])
         if account.team:
-            TeamMembership.objects.update_or_create(
+            membership, made = TeamMembership.objects.get_or_create(
                 user=user, team=teams[account.team], defaults={"is_manager": account.is_manager}
             )
+            if not made and membership.is_manager != account.is_manager:
+                membership.is_manager = account.is_manager
+                membership.save()
     return teams

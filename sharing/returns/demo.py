@@ -149,7 +149,11 @@ def _seed_participation(*, today: date) -> int:
     year = selectors.academic_year_start(today)
     for member in selectors.tracked_cohort(on=today):
         person, family = member.person, member.family
-        if ActivityRecord.objects.filter(person=person).exists():
+        # Seeded already: an activity, or (never confirmed) the attempts to reach them.
+        if (
+            ActivityRecord.objects.filter(person=person).exists()
+            or ContactAttempt.objects.filter(person=person).exists()
+        ):
             continue
         worker = family.lead_worker
         if worker is None:

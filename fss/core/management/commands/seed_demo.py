@@ -8,10 +8,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cases.demo import DemoTeam, seed_families
+from cases.demo import OUTCOME_COHORT_SIZE, DemoTeam, seed_families, seed_outcome_cohort, seed_waiting_work
 from fss.core.demo import DEMO_ACCOUNTS, seed_staff
 from fss.core.models import User
-from sharing.demo import seed_sharing
+from sar.demo import seed_registers
+from sharing.demo import seed_safeguarding_shares, seed_sharing
 from sharing.returns.demo import seed_returns
 
 
@@ -50,17 +51,34 @@ class Command(BaseCommand):
             ).first()
             for name in teams
         }
-        created, present = seed_families(
-            count=families,
-            teams=[
-                DemoTeam(team=team, workers=workers[name], manager=managers[name])
-                for name, team in teams.items()
-            ],
-            today=timezone.localdate(),
-        )
+        demo_teams = [
+            DemoTeam(team=team, workers=workers[name], manager=managers[name]) for name, team in teams.items()
+        ]
+        today = timezone.localdate()
+        created, present = seed_families(count=families, teams=demo_teams, today=today)
         self.stdout.write(f"Demo families: {created} created, {present} already present.")
-        made, kept = seed_sharing(today=timezone.localdate())
+        # Closed families with outcomes for the statistics: as many as asked for, up to 12.
+        made, kept = seed_outcome_cohort(
+            size=min(families, OUTCOME_COHORT_SIZE), teams=demo_teams, today=today
+        )
+        self.stdout.write(
+            f"Demo closed families with programme outcomes: {made} created, {kept} already present."
+        )
+        made, kept = seed_sharing(today=today)
         self.stdout.write(f"Demo partners and agreements: {made} created, {kept} already present.")
+        made, kept = seed_safeguarding_shares(today=today)
+        self.stdout.write(
+            f"Demo safeguarding shares waiting for review: {made} created, {kept} already present."
+        )
+        made, kept = seed_waiting_work(teams=demo_teams, today=today)
+        self.stdout.write(
+            "Demo closure for approval, import, consent review, break-glass access and legal hold: "
+            f"{made} created, {kept} already present."
+        )
+        made, kept = seed_registers(today=today)
+        self.stdout.write(
+            f"Demo requests and complaints for the DPO: {made} created, {kept} already present."
+        )
         made, kept = seed_returns(today=timezone.localdate())
         self.stdout.write(
             f"Demo participation records and research projects: {made} created, {kept} already present."
