@@ -8,7 +8,19 @@ never show a family the user may not see. Query counts are fixed per page
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from cases.access import families_visible_to
@@ -29,6 +41,11 @@ from cases.search_keys import name_key, names_match, postcode_key
 from fss.core.models import TeamMembership
 
 SEARCH_LIMIT = 50
+# pg_trgm word similarity a search word needs with a name for the database to offer that person as a
+# candidate (PostgreSQL only; `search_families`). A typo forgiven by `cases.search_keys` keeps at least
+# 1/5 of a word's trigrams (two neighbours swapped in a 4-letter word: "jhon" for "john" shares only
+# the start-of-word trigram), so 0.19 lets every one-typo match through; see docs/performance.md.
+SEARCH_TRIGRAM_THRESHOLD = 0.19
 NOTES_ON_FAMILY_PAGE = 50
 
 
@@ -212,7 +229,10 @@ def my_work(user) -> MyWork:
             on=timezone.localdate(),
             within_days=CONSENT_REVIEW_WINDOW_DAYS,
             families=visible.filter(lead_worker=user),
-        )[:SEARCH_LIMIT]
+        )
+        # Already implied by `families`; said again as a join so that PostgreSQL starts from the
+        # user's ~200 families, not from every review due in the service (docs/performance.md).
+        .filter(family__lead_worker=user)[:SEARCH_LIMIT]
     )
     to_approve, mine = closure_requests_for(user, visible=visible)
     return MyWork(
@@ -301,6 +321,38 @@ class SearchResult:
     people: list[Person]
 
 
+class _WordSimilar(Func):
+    """`word <% search_name`: pg_trgm's word similarity of the word to some part of the name is at least
+    `pg_trgm.word_similarity_threshold`. PostgreSQL only; answered from the GIN trigram index
+    `cases_person_search_name_trgm` (migration 0014)."""
+
+    template = "%(expressions)s"
+    arg_joiner = " <%% "
+    output_field = BooleanField()
+
+
+class _StrictWordSimilar(_WordSimilar):
+    """`text <<% search_name`: the same against whole words of the name, at
+    `pg_trgm.strict_word_similarity_threshold` (PostgreSQL's default, 0.5)."""
+
+    arg_joiner = " <<%% "
+
+
+def _trigram_candidates(query_key: str) -> QuerySet[Person]:
+    """People whose name might match the search (a superset of `names_match` in practice): every word of
+    the search is word-similar to the name, or (for a search of several words) the search with its
+    spaces taken out is strictly word-similar to it ("de la cruz" for "Delacruz")."""
+    words = query_key.split()
+    condition = Q()
+    for word in words:
+        condition &= Q(_WordSimilar(Value(word), "search_name"))
+    if len(words) > 1:
+        # Strict, at 0.5: the joined search at the low threshold would offer thousands of people
+        # ("harrydodd" shares its first two trigrams with every Harry).
+        condition |= Q(_StrictWordSimilar(Value("".join(words)), "search_name"))
+    return Person.objects.filter(condition).values("pk")
+
+
 def search_families(
     user,
     *,
@@ -314,6 +366,9 @@ def search_families(
     Names match tolerantly (case, accents, hyphens, small typos: `cases.search_keys`);
     the database narrows by reference, date of birth and postcode first, then
     names are compared in Python over the remaining people of visible families.
+    On PostgreSQL the database also narrows by name first, through the trigram index on
+    `Person.search_name` (`SEARCH_TRIGRAM_THRESHOLD`), so only a few people are compared in
+    Python however many families the user can see.
     """
     families: QuerySet[Family] = families_visible_to(user)
     if reference:
@@ -324,14 +379,28 @@ def search_families(
     if date_of_birth:
         candidates = candidates.filter(person__date_of_birth=date_of_birth)
     query = name_key(name) if name else ""
+    trigrams = bool(query) and connection.vendor == "postgresql"
+    if trigrams:
+        candidates = candidates.filter(person__in=_trigram_candidates(query))
     # Every candidate's name keys are compared (only the key column is read, never the
     # encrypted ones); the people and families matched are then loaded once.
-    matched_pairs: list[tuple[int, int]] = []
-    families_seen: set[int] = set()
     rows = candidates.order_by("family__reference", "person__family_name").values_list(
         "family_id", "person_id", "person__search_name"
     )
-    for family_id, person_id, search_name in rows.iterator(chunk_size=2000):
+    if trigrams:
+        with connection.cursor() as cursor:
+            # For this connection (no transaction, so no BEGIN and COMMIT); only trigram
+            # conditions read it, and every search sets it again first.
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [f"{SEARCH_TRIGRAM_THRESHOLD:.2f}"],
+            )
+        rows = list(rows)
+    else:
+        rows = rows.iterator(chunk_size=2000)
+    matched_pairs: list[tuple[int, int]] = []
+    families_seen: set[int] = set()
+    for family_id, person_id, search_name in rows:
         if query and not any(names_match(query, key) for key in search_name.split("|") if key):
             continue
         if family_id not in families_seen:

@@ -153,6 +153,11 @@ CRISPY_TEMPLATE_PACK = "gds"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # No JIT: it compiles every plan estimated above jit_above_cost, and the visibility
+    # subqueries are estimated high (0.57 s of compiling for a 7 ms query on My work at
+    # 100,000 families: docs/performance.md, "My work").
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and authentication

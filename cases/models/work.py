@@ -104,6 +104,10 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["family", "-received_on"]
+        indexes = [
+            # My work's "referrals waiting" (docs/performance.md, "My work"): the few pending, by date.
+            models.Index(fields=["received_on"], condition=models.Q(decision=""), name="referral_pending"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(decision="", decided_on__isnull=True)

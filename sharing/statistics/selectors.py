@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases.models import (
@@ -109,26 +109,37 @@ def judged_families(
     *, framework: ProgrammeFramework, start: date, end: date, as_at: date, team: Team | None = None
 ) -> list[JudgedFamily]:
     """Families whose support ended between `start` and `end` and whose sustain period had passed by
-    `as_at`, with the needs identified and sustained (the module docstring gives the rules). Four queries."""
-    cases = Case.objects.filter(status=Case.Status.CLOSED, closed_on__gte=start, closed_on__lte=end)
-    cases = cases.filter(closed_on__lte=as_at - relativedelta(months=framework.sustain_months))
-    if team is not None:
-        cases = cases.filter(family__team=team)
-    latest: dict[int, tuple] = {}
-    for case_id, family_id, team_id, closed_on in cases.order_by("closed_on", "pk").values_list(
-        "pk", "family_id", "family__team_id", "closed_on"
-    ):
-        latest[family_id] = (case_id, team_id, closed_on)  # the family's latest case closed in the period
-    case_ids = [case_id for case_id, _, _ in latest.values()]
-    if not case_ids:
-        return []
+    `as_at`, with the needs identified and sustained (the module docstring gives the rules). Four queries.
 
-    # The framework a case is judged against: its first assessment's.
-    first_framework: dict[int, int] = {}
-    for case_id, framework_id in (
-        Assessment.objects.filter(case_id__in=case_ids).order_by("case_id", "assessed_on", "pk")
-    ).values_list("case_id", "framework_id"):
-        first_framework.setdefault(case_id, framework_id)
+    The database does the choosing (docs/performance.md, "Statistics"): each query takes the cases
+    as a subquery (never a list of ids), the latest case of a family in the period, the first
+    assessment of a case and the latest outcome of a need are found there, and only achieved
+    outcomes are read back.
+    """
+    in_period = Case.objects.filter(status=Case.Status.CLOSED, closed_on__gte=start, closed_on__lte=end)
+    in_period = in_period.filter(closed_on__lte=as_at - relativedelta(months=framework.sustain_months))
+    if team is not None:
+        in_period = in_period.filter(family__team=team)
+    # The family's latest case closed in the period (by closure date, then id).
+    later_case = in_period.filter(family_id=OuterRef("family_id")).filter(
+        Q(closed_on__gt=OuterRef("closed_on")) | Q(closed_on=OuterRef("closed_on"), pk__gt=OuterRef("pk"))
+    )
+    # ... judged against the framework of its first assessment (by date, then id).
+    earlier_assessment = Assessment.objects.filter(case_id=OuterRef("case_id")).filter(
+        Q(assessed_on__lt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__lt=OuterRef("pk"))
+    )
+    first_assessed_here = Assessment.objects.filter(framework=framework).filter(~Exists(earlier_assessment))
+    cases = in_period.filter(~Exists(later_case), pk__in=first_assessed_here.values("case_id"))
+    latest = {
+        case_id: (family_id, team_id, closed_on)
+        for case_id, family_id, team_id, closed_on in cases.order_by().values_list(
+            "pk", "family_id", "family__team_id", "closed_on"
+        )
+    }
+    if not latest:
+        return []
+    case_ids = cases.values("pk")
 
     identified: dict[int, set[int]] = defaultdict(set)
     needs = AssessmentNeed.objects.filter(
@@ -139,27 +150,35 @@ def judged_families(
         identified=True,
         identified_on__lte=as_at,
     )
-    for case_id, outcome_id in needs.values_list("assessment__case_id", "headline_outcome_id").distinct():
+    for case_id, outcome_id in (
+        needs.order_by().values_list("assessment__case_id", "headline_outcome_id").distinct()
+    ):
         identified[case_id].add(outcome_id)
 
-    last: dict[tuple[int, int], tuple] = {}
-    outcomes = Outcome.objects.filter(case_id__in=case_ids, recorded_on__lte=as_at).order_by(
-        "recorded_on", "pk"
+    # The latest outcome recorded for each need by `as_at` (by date, then id), when it is "achieved".
+    recorded = Outcome.objects.filter(recorded_on__lte=as_at)
+    later_outcome = recorded.filter(case_id=OuterRef("case_id"), need_id=OuterRef("need_id")).filter(
+        Q(recorded_on__gt=OuterRef("recorded_on"))
+        | Q(recorded_on=OuterRef("recorded_on"), pk__gt=OuterRef("pk"))
     )
-    for case_id, need_id, progress, sustained_until in outcomes.values_list(
-        "case_id", "need_id", "progress", "sustained_until"
-    ):
-        last[(case_id, need_id)] = (progress, sustained_until)
+    achieved: dict[tuple[int, int], date | None] = {
+        (case_id, need_id): until
+        for case_id, need_id, until in recorded.filter(
+            ~Exists(later_outcome), case_id__in=case_ids, progress=Outcome.Progress.ACHIEVED
+        )
+        .order_by()
+        .values_list("case_id", "need_id", "sustained_until")
+    }
 
     families = []
-    for family_id, (case_id, team_id, closed_on) in latest.items():
-        if first_framework.get(case_id) != framework.pk or not identified.get(case_id):
+    for case_id, (family_id, team_id, closed_on) in latest.items():
+        if not identified.get(case_id):
             continue
         sustain_until = closed_on + relativedelta(months=framework.sustain_months)
         sustained = set()
         for need_id in identified[case_id]:
-            progress, until = last.get((case_id, need_id), (None, None))
-            if progress == Outcome.Progress.ACHIEVED and until is not None and until >= sustain_until:
+            until = achieved.get((case_id, need_id))
+            if until is not None and until >= sustain_until:
                 sustained.add(need_id)
         families.append(
             JudgedFamily(
@@ -276,11 +295,11 @@ def outcome_statistics(
     focus_outcome = next((o for o in outcomes if o.code == focus_code), None)
     by_cell = []
     if focus_outcome is not None:
+        in_cell: dict[tuple[int, int], list[JudgedFamily]] = defaultdict(list)
+        for family in judged:  # grouped once, not filtered again for every cell
+            in_cell[(family.team_id, family.quarter)].append(family)
         for t in teams:
-            cells = []
-            for q in quarters:
-                mine = [f for f in judged if f.team_id == t.pk and f.quarter == q]
-                cells.append(_rate(control, "", "", mine, focus_outcome.pk).rate)
+            cells = [_rate(control, "", "", in_cell[(t.pk, q)], focus_outcome.pk).rate for q in quarters]
             by_cell.append({"label": t.name, "cells": cells})
 
     policy = control.policy
