@@ -196,7 +196,10 @@ SESSION_ABSOLUTE_TIMEOUT_MINUTES = env.int("SESSION_ABSOLUTE_TIMEOUT_MINUTES", d
 # Seconds before the idle timeout that the page warns, with a "stay signed in" button.
 SESSION_TIMEOUT_WARNING_SECONDS = env.int("SESSION_TIMEOUT_WARNING_SECONDS", default=120)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the clock restarts with each request
+# The idle clock (fss_last_seen in the session) restarts with each request, but the session row is
+# written at most once per SESSION_ACTIVITY_WRITE_SECONDS, so most pages cost no UPDATE.
+SESSION_ACTIVITY_WRITE_SECONDS = env.int("SESSION_ACTIVITY_WRITE_SECONDS", default=30)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -31,7 +31,28 @@ def test_defaults_are_30_minutes_idle_and_12_hours_absolute(settings):
     assert settings.SESSION_IDLE_TIMEOUT_MINUTES == 30
     assert settings.SESSION_ABSOLUTE_TIMEOUT_MINUTES == 12 * 60
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_ACTIVITY_WRITE_SECONDS == 30
+
+
+def test_the_session_row_is_written_at_most_once_per_interval_but_keep_alive_always_writes(
+    client, caseworker
+):
+    _sign_in(client, caseworker)
+
+    def last_seen():
+        return Session.objects.get(session_key=client.session.session_key).get_decoded()[LAST_SEEN]
+
+    signed_in = last_seen()
+    with _later(10):  # within the interval: the page costs no session write
+        assert client.get("/my-work/").status_code == 200
+    assert last_seen() == signed_in
+    with _later(31):  # past it: the idle clock restarts
+        assert client.get("/my-work/").status_code == 200
+    assert last_seen() > signed_in + 30
+    seen = last_seen()
+    with _later(35):  # "Stay signed in" always restarts it
+        client.post("/session/keep-alive/", HTTP_ACCEPT="application/json")
+    assert last_seen() > seen
 
 
 def test_session_key_changes_at_sign_in(client, caseworker):
