@@ -83,7 +83,7 @@ NAME_COLUMNS = ["given_name", "family_name", "date_of_birth", "postcode"]
 
 def worker_threshold() -> int:
     """Files with more rows than this are read and saved by the worker, with a progress bar."""
-    return getattr(settings, "IMPORT_WORKER_THRESHOLD_ROWS", 500)
+    return settings.IMPORT_WORKER_THRESHOLD_ROWS
 
 
 class ImportFileError(ValidationError):

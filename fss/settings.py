@@ -378,5 +378,11 @@ RETENTION_BACKUP_EXPIRY_DAYS = env.int("RETENTION_BACKUP_EXPIRY_DAYS", default=3
 # fails is rolled back whole and its families are then tried one at a time.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=100)
 
+# --- External data imports (SPEC §4.5): files with more rows are previewed and committed by the worker.
+IMPORT_WORKER_THRESHOLD_ROWS = env.int("IMPORT_WORKER_THRESHOLD_ROWS", default=500)
+
+# --- The public complaint form (SPEC §8.4): complaints accepted per address per hour.
+PUBLIC_COMPLAINTS_PER_HOUR = env.int("PUBLIC_COMPLAINTS_PER_HOUR", default=5)
+
 # --- Demo data
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="fss-demo-password")

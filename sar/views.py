@@ -595,7 +595,7 @@ def _complaint_throttle_key(request) -> str:
 
 def _complaint_throttled(request) -> bool:
     """More than PUBLIC_COMPLAINTS_PER_HOUR sent from this address in the last hour."""
-    limit = getattr(settings, "PUBLIC_COMPLAINTS_PER_HOUR", 5)
+    limit = settings.PUBLIC_COMPLAINTS_PER_HOUR
     return cache.get(_complaint_throttle_key(request), 0) >= limit
 
 
