@@ -26,25 +26,14 @@ from consent.models import (
 from consent.selectors import render_notice
 from consent.services import draft_notice_version, publish_notice_version
 from fss.core.admin import ReadOnlyAdmin
-from fss.core.models import AccessLogEntry
-from fss.core.services import log_access
 
 
 class AccessLoggedReadOnlyAdmin(ReadOnlyAdmin):
-    """Read-only register of personal records; opening one is logged (SPEC §9)."""
+    """Read-only register of personal records; opening one is logged (SPEC §9) by the console's
+    site-wide hook (fss.core.admin_site), which names the family and person given here."""
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is not None and self.has_view_permission(request, obj):
-            log_access(
-                by=request.user,
-                record=obj,
-                action=AccessLogEntry.Action.VIEW,
-                request=request,
-                family_id=getattr(obj, "family_id", None),
-                person_id=obj.person_id,
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
+    def family_and_person(self, obj):
+        return getattr(obj, "family_id", None), obj.person_id
 
 
 @admin.register(ConsentRecord)

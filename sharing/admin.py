@@ -5,12 +5,10 @@ opened is access-logged, SPEC §9)."""
 from datetime import timedelta
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from fss.core.admin import ReadOnlyAdmin
-from fss.core.services import log_access
 from sharing.models import (
     AgreementDataCategory,
     AgreementParty,
@@ -174,17 +172,11 @@ class DataSharingAgreementAdmin(SimpleHistoryAdmin):
 
 
 class AccessLoggedReadOnlyAdmin(ReadOnlyAdmin):
-    """Read-only register of personal records; opening one is logged (SPEC §9)."""
+    """Read-only register of personal records; opening one is logged (SPEC §9) by the console's
+    site-wide hook (fss.core.admin_site), which names the family and person given here."""
 
     def family_and_person(self, obj) -> tuple[int | None, int | None]:
         return None, None
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is not None and self.has_view_permission(request, obj):
-            family_id, person_id = self.family_and_person(obj)
-            log_access(by=request.user, record=obj, request=request, family_id=family_id, person_id=person_id)
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Disclosure)

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from fss.core.admin_site import EXPORT_ACTION, mark_logged
 from fss.core.models import AccessLogEntry, JobHeartbeat, Team, TeamMembership, User
 from fss.core.security.lockout import unlock
 from fss.core.security.mfa import reset_mfa
@@ -243,6 +244,8 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
     list_select_related = ["user"]
     actions = ["export_csv"]
+    # Reading the log is not written back into it (it would fill with its own reads); exports are.
+    access_logged = False
 
     @admin.action(description="Export the selected entries as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
@@ -272,7 +275,14 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
         log_access(
             by=request.user, record=_AccessLogExport(), action=AccessLogEntry.Action.EXPORT, request=request
         )
+        mark_logged(request)
         return response
+
+    def get_actions(self, request):
+        # This register has its own export (every column, including the reason): not the site-wide one too.
+        actions = super().get_actions(request)
+        actions.pop(EXPORT_ACTION, None)
+        return actions
 
 
 @admin.register(JobHeartbeat)
