@@ -115,6 +115,7 @@ def test_seeded_demo_shows_something_in_every_feature_and_a_second_run_adds_noth
     _check_managers_and_workers_find_work_waiting(today)
     _check_statistics_and_the_programme_return_show_figures_some_suppressed(today)
     _check_no_demo_record_holds_a_real_looking_nhs_number()
+    _check_the_daily_reminders_have_run()
     _seed(14)
     after = _all_counts()
     assert {label: (n, after[label]) for label, n in before.items() if after[label] != n} == {}
@@ -214,3 +215,13 @@ def _check_no_demo_record_holds_a_real_looking_nhs_number():
     for text in texts:
         numbers += [re.sub(r"\D", "", m) for m in re.findall(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b", text)]
     assert [n for n in numbers if real_looking(n)] == []
+
+
+def _check_the_daily_reminders_have_run():
+    # The demo has an overdue request and an agreement due for review: the jobs beat would run
+    # daily have reminded them once, so the dashboard's Reminders section is not empty.
+    from sar.models import DeadlineReminder
+    from sharing.models import SharingReminder
+
+    assert DeadlineReminder.objects.filter(closed_on__isnull=True).exists()
+    assert SharingReminder.objects.exists()

@@ -11,7 +11,9 @@ from django.utils import timezone
 from cases.demo import OUTCOME_COHORT_SIZE, DemoTeam, seed_families, seed_outcome_cohort, seed_waiting_work
 from fss.core.demo import DEMO_ACCOUNTS, seed_staff
 from fss.core.models import User
+from sar import reminders as request_reminders
 from sar.demo import seed_registers
+from sharing import reminders as sharing_reminders
 from sharing.demo import seed_safeguarding_shares, seed_sharing
 from sharing.returns.demo import seed_returns
 
@@ -83,6 +85,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo participation records and research projects: {made} created, {kept} already present."
         )
+        # The reminders the daily jobs would make (beat does not run in the demo); once each.
+        for name, job in (("request deadline", request_reminders), ("sharing", sharing_reminders)):
+            run = job.make_reminders(on=today)
+            self.stdout.write(f"Demo {name} reminders: {len(run.made)} made.")
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (every password: {password})")
         width = max(len(a.username) for a in DEMO_ACCOUNTS)
