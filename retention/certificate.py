@@ -9,6 +9,7 @@ addresses or family references. It ends with a line for the DPO's signature.
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from fss.core.documents import html_to_pdf
 from retention.models import SweepRun
 
 
@@ -36,7 +37,4 @@ def render_certificate_html(run: SweepRun, *, made_by) -> str:
 
 
 def render_certificate_pdf(run: SweepRun, *, made_by) -> bytes:
-    from weasyprint import HTML
-
-    # No base URL: the document loads nothing from outside itself.
-    return HTML(string=render_certificate_html(run, made_by=made_by)).write_pdf()
+    return html_to_pdf(render_certificate_html(run, made_by=made_by))

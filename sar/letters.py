@@ -13,8 +13,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from fss.core.documents import html_to_pdf
 from sar.models import Complaint, RightsRequest, SubjectAccessRequest, long_date
-from sar.package import render_pdf
 
 Ground = SubjectAccessRequest.RefusalGround
 
@@ -113,7 +113,8 @@ def refusal_letter_pdf(request: SubjectAccessRequest, *, made_on: date | None = 
     """The letter refusing a subject access request: the reasons, and how to complain (domain-rules §2)."""
     if request.status != SubjectAccessRequest.Status.REFUSED:
         raise ValueError("Only a refused request has a refusal letter.")
-    return render_pdf(render_to_string("sar/letters/refusal.html", refusal_context(request, made_on=made_on)))
+    context = refusal_context(request, made_on=made_on)
+    return html_to_pdf(render_to_string("sar/letters/refusal.html", context))
 
 
 def rights_decision_context(
@@ -145,7 +146,7 @@ def rights_decision_letter_pdf(
     if rights.decided_on is None:
         raise ValueError("Only a decided request has a decision letter.")
     context = rights_decision_context(rights, made_on=made_on, recipients_told=recipients_told)
-    return render_pdf(render_to_string("sar/letters/rights_decision.html", context))
+    return html_to_pdf(render_to_string("sar/letters/rights_decision.html", context))
 
 
 def complaint_outcome_context(complaint: Complaint, *, made_on: date | None = None) -> dict:
@@ -171,4 +172,4 @@ def complaint_outcome_letter_pdf(complaint: Complaint, *, made_on: date | None =
     if complaint.outcome_on is None:
         raise ValueError("Only a complaint with an outcome has an outcome letter.")
     context = complaint_outcome_context(complaint, made_on=made_on)
-    return render_pdf(render_to_string("sar/letters/complaint_outcome.html", context))
+    return html_to_pdf(render_to_string("sar/letters/complaint_outcome.html", context))

@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases.models import Family, FamilyAddress
+from fss.core.documents import html_to_pdf
 from fss.core.models import AccessLogEntry
 from fss.core.services import log_access
 from sharing.check import long_date
@@ -207,13 +208,8 @@ def build(*, family: Family, decision_id) -> TransferDocument:
     stem = f"sharing-{family.reference}-{first.decided_on:%Y%m%d}-{str(decision_id)[:8]}"
     if kind == FILE:
         return TransferDocument(kind, f"{stem}.csv", "text/csv; charset=utf-8", _csv(context), people)
-    html = render_to_string("sharing/transfer_document.html", context)
-    from weasyprint import HTML
-
-    # No base URL: the document loads nothing from outside itself.
-    return TransferDocument(
-        kind, f"{stem}-{kind.replace('_', '-')}.pdf", "application/pdf", HTML(string=html).write_pdf(), people
-    )
+    pdf = html_to_pdf(render_to_string("sharing/transfer_document.html", context))
+    return TransferDocument(kind, f"{stem}-{kind.replace('_', '-')}.pdf", "application/pdf", pdf, people)
 
 
 def _context(*, family: Family, first: Disclosure, people: list[SharedPerson], kind: str) -> dict:

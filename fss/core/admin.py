@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from fss.core.admin_site import EXPORT_ACTION, mark_logged
+from fss.core.documents import spreadsheet_cell
 from fss.core.models import AccessLogEntry, JobHeartbeat, Team, TeamMembership, User
 from fss.core.security.lockout import unlock
 from fss.core.security.mfa import reset_mfa
@@ -267,7 +268,7 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
                     entry.family_id or "",
                     entry.person_id or "",
                     "yes" if entry.is_break_glass else "no",
-                    entry.reason,
+                    spreadsheet_cell(entry.reason),  # free text typed at break-glass
                     entry.ip_address or "",
                     entry.view_name,
                 ]

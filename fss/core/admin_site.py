@@ -7,7 +7,6 @@ every register can be exported to CSV with one site-wide action.
 import csv
 import functools
 import html
-import re
 
 from django.conf import settings
 from django.contrib import admin
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import capfirst
 
+from fss.core.documents import spreadsheet_cell
 from fss.core.roles import ADMIN_SITE_ROLES
 
 # The standard ModelAdmin pages that are logged, and the attribute a view sets on the request when it
@@ -106,10 +106,7 @@ def log_console_view(view):
 
 def _csv_cell(value) -> str:
     # Plain text as the changelist shows it, never HTML; and nothing a spreadsheet would run as a formula.
-    text = html.unescape(strip_tags(str(value)))
-    if text and (text[0] in "=+@\t\r" or (text[0] == "-" and not re.fullmatch(r"-[\d.,]*", text))):
-        text = "'" + text
-    return text
+    return spreadsheet_cell(html.unescape(strip_tags(str(value))))
 
 
 def _display(name, obj, model_admin) -> str:
